@@ -1,0 +1,103 @@
+// swift-tools-version: 6.1
+// sluice — a drop-folder MLOps daemon. See README.md and docs/.
+import PackageDescription
+
+/// A stage plugin built as a shared object (`lib<name>.so`) loaded with dlopen.
+func stagePlugin(_ product: String, target: String, path: String) -> (Product, Target) {
+    (
+        .library(name: product, type: .dynamic, targets: [target]),
+        .target(
+            name: target,
+            dependencies: ["SluicePluginSDK", "SluiceML"],
+            path: path
+        )
+    )
+}
+
+/// A C plugin built as a shared object; used for the C example and test fixtures.
+func cPlugin(_ product: String, target: String, path: String) -> (Product, Target) {
+    (
+        .library(name: product, type: .dynamic, targets: [target]),
+        .target(name: target, dependencies: ["CSluicePlugin"], path: path)
+    )
+}
+
+let plugins = [
+    stagePlugin("sluice-validate", target: "ValidatePlugin", path: "plugins/validate"),
+    stagePlugin("sluice-features", target: "FeaturesPlugin", path: "plugins/features"),
+    stagePlugin("sluice-train", target: "TrainPlugin", path: "plugins/train"),
+    stagePlugin("sluice-evaluate", target: "EvaluatePlugin", path: "plugins/evaluate"),
+    cPlugin("sluice-row-audit", target: "RowAuditPlugin", path: "plugins/examples/row-audit-c"),
+    cPlugin("sluice-fixture-no-symbol", target: "FixtureNoSymbol", path: "Tests/PluginFixtures/no-symbol"),
+    cPlugin("sluice-fixture-wrong-abi", target: "FixtureWrongABI", path: "Tests/PluginFixtures/wrong-abi"),
+    cPlugin("sluice-fixture-short-descriptor", target: "FixtureShortDescriptor", path: "Tests/PluginFixtures/short-descriptor"),
+    cPlugin("sluice-fixture-misbehave", target: "FixtureMisbehave", path: "Tests/PluginFixtures/misbehave"),
+]
+
+let package = Package(
+    name: "sluice",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+        .library(name: "SluicePluginSDK", targets: ["SluicePluginSDK"]),
+    ] + plugins.map(\.0),
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries, each behind one system-library target and one Swift module.
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        // The plugin ABI: one header.
+        .target(name: "CSluicePlugin", path: "Sources/CSluicePlugin"),
+
+        .target(name: "SluiceSystem", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "SluiceData", dependencies: ["SluiceSystem", "CZlib"]),
+        .target(name: "SluiceConfig", dependencies: [
+            "SluiceSystem",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "SluiceLedger", dependencies: [
+            "SluiceSystem",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "SluiceArchive", dependencies: ["SluiceSystem", "CArchive"]),
+        .target(name: "SluicePluginHost", dependencies: ["SluiceSystem", "SluiceData", "CSluicePlugin"]),
+        .target(name: "SluiceReport", dependencies: ["SluiceLedger"]),
+        .target(name: "SluiceEngine", dependencies: [
+            "SluiceSystem", "SluiceData", "SluiceConfig", "SluiceLedger", "SluiceArchive",
+            "SluicePluginHost",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "sluice", dependencies: [
+            "SluiceEngine", "SluiceReport", "SluiceConfig", "SluiceLedger", "SluicePluginHost",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // What plugin authors use. The host links neither of these: see docs/plugins.md.
+        .target(name: "SluicePluginSDK", dependencies: ["CSluicePlugin"]),
+        .target(name: "SluiceML"),
+
+        // Tests.
+        .target(name: "SluiceTestSupport", dependencies: ["SluiceSystem"], path: "Tests/SluiceTestSupport"),
+        .testTarget(name: "SluiceDataTests", dependencies: ["SluiceData", "SluiceTestSupport"]),
+        .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig", "SluiceTestSupport"]),
+        .testTarget(name: "SluiceMLTests", dependencies: ["SluiceML"]),
+        .testTarget(name: "SluicePluginHostTests", dependencies: [
+            "SluicePluginHost", "SluiceData", "SluiceTestSupport",
+        ]),
+        .testTarget(name: "SluiceEngineTests", dependencies: [
+            "SluiceEngine", "SluiceLedger", "SluiceTestSupport",
+        ]),
+    ] + plugins.map(\.1),
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,130 @@
+import SluiceSystem
+import Yams
+
+/// Reads `sluice.yaml` strictly: unknown keys, wrong types, missing required
+/// keys and duplicate names are errors naming the file, line, column and key.
+/// Relative paths resolve against the config file's folder.
+public enum ConfigLoader {
+    /// Loads and checks the configuration at `path`.
+    /// - Throws: ``ConfigError`` (or ``SystemError`` when the file cannot be read).
+    public static func load(_ path: String) throws -> SluiceConfiguration {
+        let absolute = FileSystem.absolute(path)
+        let bytes = try FileSystem.read(absolute)
+        return try parse(String(decoding: bytes, as: UTF8.self), file: absolute, sha256: ContentHash.sha256(bytes))
+    }
+
+    /// Parses configuration text; `file` is used for errors and to resolve relative paths.
+    public static func parse(_ text: String, file: String, sha256: String? = nil) throws -> SluiceConfiguration {
+        let reader = NodeReader(file: file)
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text) else {
+                throw ConfigError(file: file, line: nil, column: nil, keyPath: "",
+                                  message: "the file is empty; expected a mapping with 'pipelines'")
+            }
+            root = composed
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as YamlError {
+            throw reader.yamlSyntaxError(error)
+        }
+        let base = FileSystem.directory(of: file)
+        let top = try reader.mapping(root, path: "", allowed: ["state_dir", "plugin_path", "pipelines"])
+
+        let stateDirectory = try top["state_dir"].map { FileSystem.resolve(try reader.string($0, path: "state_dir"), against: base) }
+            ?? "/var/lib/sluice"
+        let pluginPath = try top["plugin_path"].map { node in
+            try reader.sequence(node, path: "plugin_path").enumerated().map { index, item in
+                FileSystem.resolve(try reader.string(item, path: "plugin_path[\(index)]"), against: base)
+            }
+        } ?? []
+        guard let pipelinesNode = top["pipelines"] else {
+            throw reader.error(root, path: "", "missing required key 'pipelines' (a mapping of pipeline name to settings)")
+        }
+        let pipelineEntries = try reader.orderedMapping(pipelinesNode, path: "pipelines")
+        if pipelineEntries.isEmpty {
+            throw reader.error(pipelinesNode, path: "pipelines", "expected at least one pipeline")
+        }
+        var pipelines: [PipelineConfiguration] = []
+        for (name, keyNode, value) in pipelineEntries {
+            pipelines.append(try pipeline(name: name, keyNode: keyNode, node: value, reader: reader,
+                                          stateDirectory: stateDirectory, base: base))
+        }
+        return SluiceConfiguration(file: file, sha256: sha256 ?? ContentHash.sha256(Array(text.utf8)),
+                                   stateDirectory: stateDirectory, pluginPath: pluginPath, pipelines: pipelines)
+    }
+
+    static func pipeline(name: String, keyNode: Node, node: Node, reader: NodeReader,
+                         stateDirectory: String, base: String) throws -> PipelineConfiguration {
+        let path = "pipelines.\(name)"
+        if name.isEmpty || name.contains("/") || name.hasPrefix(".") || name.contains(" ") {
+            throw reader.error(keyNode, path: path, "pipeline names are used as folder names: no '/', spaces or leading '.'")
+        }
+        let fields = try reader.mapping(node, path: path, allowed: [
+            "inbox", "task", "target", "seed", "holdout", "stages", "promotion",
+        ])
+        let inbox = try fields["inbox"].map { FileSystem.resolve(try reader.string($0, path: path + ".inbox"), against: base) }
+            ?? stateDirectory + "/inbox/" + name
+        let taskText = try fields["task"].map { try reader.string($0, path: path + ".task") } ?? "binary"
+        guard let task = PipelineConfiguration.Task(rawValue: taskText) else {
+            throw reader.error(fields["task"]!, path: path + ".task",
+                               "unknown task '\(taskText)'; expected one of: \(PipelineConfiguration.Task.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let targetNode = fields["target"] else {
+            throw reader.error(node, path: path, "missing required key 'target' (the column to predict)")
+        }
+        let target = try reader.string(targetNode, path: path + ".target")
+        let seed = try fields["seed"].map { try reader.unsigned($0, path: path + ".seed") } ?? 42
+        let holdout = try fields["holdout"].map { try reader.double($0, path: path + ".holdout") } ?? 0.2
+        if !(holdout > 0 && holdout < 1) {
+            throw reader.error(fields["holdout"]!, path: path + ".holdout", "expected a fraction between 0 and 1 (exclusive), found \(holdout)")
+        }
+        guard let stagesNode = fields["stages"] else {
+            throw reader.error(node, path: path, "missing required key 'stages' (the ordered list of stage plugins)")
+        }
+        let stageNodes = try reader.sequence(stagesNode, path: path + ".stages")
+        if stageNodes.isEmpty { throw reader.error(stagesNode, path: path + ".stages", "expected at least one stage") }
+        var stages: [StageConfiguration] = []
+        for (index, stageNode) in stageNodes.enumerated() {
+            let stagePath = "\(path).stages[\(index)]"
+            let stageFields = try reader.mapping(stageNode, path: stagePath, allowed: ["plugin", "name", "params"])
+            guard let pluginNode = stageFields["plugin"] else {
+                throw reader.error(stageNode, path: stagePath, "missing required key 'plugin' (a plugin name or a path to a .so)")
+            }
+            let plugin = try reader.string(pluginNode, path: stagePath + ".plugin")
+            let stageName = try stageFields["name"].map { try reader.string($0, path: stagePath + ".name") }
+                ?? FileSystem.baseName(plugin).replacingSuffix(".so")
+            var params: [String: String] = [:]
+            if let paramsNode = stageFields["params"] {
+                for (key, _, value) in try reader.orderedMapping(paramsNode, path: stagePath + ".params") {
+                    params[key] = try reader.scalarText(value, path: "\(stagePath).params.\(key)")
+                }
+            }
+            if stages.contains(where: { $0.name == stageName }) {
+                throw reader.error(stageNode, path: stagePath, "a stage named '\(stageName)' already comes earlier; give this one a distinct 'name'")
+            }
+            stages.append(StageConfiguration(plugin: plugin, name: stageName, params: params,
+                                             line: stageNode.mark?.line ?? 0))
+        }
+        var rules: [PromotionRules.Rule] = []
+        if let promotionNode = fields["promotion"] {
+            let bounds = try reader.mapping(promotionNode, path: path + ".promotion", allowed: ["min", "max"])
+            for bound in [PromotionRules.Rule.Bound.min, .max] {
+                guard let boundNode = bounds[bound.rawValue] else { continue }
+                let boundPath = "\(path).promotion.\(bound.rawValue)"
+                for (metric, _, value) in try reader.orderedMapping(boundNode, path: boundPath) {
+                    rules.append(.init(metric: metric, bound: bound,
+                                       threshold: try reader.double(value, path: "\(boundPath).\(metric)")))
+                }
+            }
+        }
+        return PipelineConfiguration(name: name, inbox: inbox, task: task, target: target, seed: seed,
+                                     holdoutFraction: holdout, stages: stages, promotion: PromotionRules(rules: rules))
+    }
+}
+
+extension String {
+    func replacingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

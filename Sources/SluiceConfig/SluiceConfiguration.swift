@@ -1,0 +1,82 @@
+import SluiceSystem
+
+/// The whole daemon configuration (`sluice.yaml`), with every path made
+/// absolute. Built only by ``ConfigLoader``, so a value of this type is valid.
+public struct SluiceConfiguration: Sendable {
+    /// Absolute path of the file this came from.
+    public let file: String
+    /// SHA-256 of the file's bytes (recorded with every run).
+    public let sha256: String
+    /// Folder holding work/, archive/, quarantine/, outbox/ and the ledger.
+    public let stateDirectory: String
+    /// Folders searched for plugins, before the built-in ones.
+    public let pluginPath: [String]
+    /// Pipelines in file order.
+    public let pipelines: [PipelineConfiguration]
+
+    public var ledgerPath: String { stateDirectory + "/ledger.sqlite" }
+    public var workDirectory: String { stateDirectory + "/work" }
+    public func archiveDirectory(_ pipeline: String) -> String { stateDirectory + "/archive/" + pipeline }
+    public func quarantineDirectory(_ pipeline: String) -> String { stateDirectory + "/quarantine/" + pipeline }
+    public func outboxDirectory(_ pipeline: String) -> String { stateDirectory + "/outbox/" + pipeline }
+
+    /// The pipeline named `name`.
+    public func pipeline(named name: String) -> PipelineConfiguration? {
+        pipelines.first { $0.name == name }
+    }
+}
+
+/// One pipeline: where drops arrive, what to learn, how, and when to publish.
+public struct PipelineConfiguration: Sendable, Equatable {
+    public let name: String
+    /// Absolute inbox folder.
+    public let inbox: String
+    public let task: Task
+    /// Name of the column to predict.
+    public let target: String
+    /// Seed for the split and for every stage (same seed ⇒ same model).
+    public let seed: UInt64
+    /// Share of rows held out for evaluation, in (0, 1).
+    public let holdoutFraction: Double
+    /// Stages in run order.
+    public let stages: [StageConfiguration]
+    /// Rules the candidate's metrics must meet to be published.
+    public let promotion: PromotionRules
+
+    public enum Task: String, Sendable, CaseIterable {
+        case binary
+    }
+}
+
+/// One stage of a pipeline.
+public struct StageConfiguration: Sendable, Equatable {
+    /// The plugin: a short name searched on the plugin path, or a path to a `.so`.
+    public let plugin: String
+    /// Name shown in logs and the ledger (defaults to the plugin name).
+    public let name: String
+    /// Parameters as text, handed to the plugin as-is.
+    public let params: [String: String]
+    /// Line in the config file (for error messages).
+    public let line: Int
+}
+
+/// Absolute thresholds on metrics, in file order.
+public struct PromotionRules: Sendable, Equatable {
+    public struct Rule: Sendable, Equatable {
+        public enum Bound: String, Sendable { case min, max }
+        public let metric: String
+        public let bound: Bound
+        public let threshold: Double
+    }
+
+    public let rules: [Rule]
+
+    public init(rules: [Rule]) { self.rules = rules }
+
+    /// Rules as stage parameters (`min.auc` = `0.75`), as the evaluate stage receives them.
+    public var asParams: [String: String] {
+        var out: [String: String] = [:]
+        for rule in rules { out["\(rule.bound.rawValue).\(rule.metric)"] = String(rule.threshold) }
+        return out
+    }
+}

@@ -1,0 +1,113 @@
+/// The columnar in-memory table a drop becomes: Float32 numeric columns
+/// (NaN = missing) and dictionary-encoded categorical columns (code -1 =
+/// missing). Column storage is manually allocated so its address is stable
+/// and can be handed to plugins through the C ABI.
+public struct Table: Sendable {
+    /// Number of rows.
+    public let rowCount: Int
+    /// Columns in file order (plugins may replace, append and drop).
+    public var columns: [TableColumn]
+    /// 1-based line where each row starts in the source file (rows can span
+    /// lines when quoted fields hold newlines).
+    public let rowLines: [Int64]
+
+    public init(rowCount: Int, columns: [TableColumn], rowLines: [Int64]) {
+        self.rowCount = rowCount
+        self.columns = columns
+        self.rowLines = rowLines
+    }
+
+    /// Index of the column named `name`, if present.
+    public func index(of name: String) -> Int? {
+        columns.firstIndex { $0.name == name }
+    }
+
+    /// The column named `name`, if present.
+    public subscript(name: String) -> TableColumn? {
+        index(of: name).map { columns[$0] }
+    }
+}
+
+/// One named column.
+public struct TableColumn: Sendable {
+    public var name: String
+    public var values: ColumnValues
+
+    public init(name: String, values: ColumnValues) {
+        self.name = name
+        self.values = values
+    }
+}
+
+/// A column's storage.
+public enum ColumnValues: Sendable {
+    case numeric(NumericStorage)
+    case categorical(CategoricalStorage)
+
+    /// "numeric" or "categorical".
+    public var typeName: String {
+        switch self {
+        case .numeric: "numeric"
+        case .categorical: "categorical"
+        }
+    }
+
+    /// Number of missing values.
+    public var missingCount: Int {
+        switch self {
+        case .numeric(let storage): storage.values.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
+        case .categorical(let storage): storage.codes.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
+        }
+    }
+}
+
+/// Float32 values at a stable address. Immutable once built.
+public final class NumericStorage: @unchecked Sendable {
+    /// The values; NaN means missing. Do not write after the storage is shared.
+    public let values: UnsafeMutableBufferPointer<Float>
+
+    /// Storage for `count` values, all NaN.
+    public init(count: Int) {
+        values = .allocate(capacity: count)
+        values.initialize(repeating: .nan)
+    }
+
+    /// A copy of `source`.
+    public init(copying source: UnsafeBufferPointer<Float>) {
+        values = .allocate(capacity: source.count)
+        _ = values.initialize(from: source)
+    }
+
+    public convenience init(_ array: [Float]) {
+        self.init(count: array.count)
+        for (index, value) in array.enumerated() { values[index] = value }
+    }
+
+    deinit { values.deallocate() }
+}
+
+/// Int32 codes into a string dictionary, at a stable address. Immutable once built.
+public final class CategoricalStorage: @unchecked Sendable {
+    /// Codes; -1 means missing.
+    public let codes: UnsafeMutableBufferPointer<Int32>
+    /// Distinct values in order of first appearance.
+    public let dictionary: [String]
+
+    public init(codes source: UnsafeBufferPointer<Int32>, dictionary: [String]) {
+        codes = .allocate(capacity: source.count)
+        _ = codes.initialize(from: source)
+        self.dictionary = dictionary
+    }
+
+    public convenience init(codes: [Int32], dictionary: [String]) {
+        self.init(codes: codes.withUnsafeBufferPointer { $0 }, dictionary: dictionary)
+    }
+
+    /// The string at `row`, or nil when missing.
+    public func value(at row: Int) -> String? {
+        let code = codes[row]
+        return code < 0 ? nil : dictionary[Int(code)]
+    }
+
+    deinit { codes.deallocate() }
+}

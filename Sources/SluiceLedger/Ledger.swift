@@ -1,0 +1,39 @@
+/// The record of every drop, run, stage, metric, model, promotion and event.
+/// SQLite (``SQLiteLedger``) is the embedded implementation; a shared
+/// PostgreSQL ledger for many hosts would implement the same protocol.
+/// Implementations are safe to use from several threads and processes.
+public protocol Ledger: Sendable {
+    // Drops
+    func recordDrop(pipeline: String, fileName: String, inboxPath: String,
+                    receivedAt: String, claimedAt: String) throws -> Int64
+    func describeDrop(id: Int64, sha256: String, sizeBytes: Int64, rows: Int64?) throws
+    func finishDrop(id: Int64, outcome: DropOutcome, reason: String, finalPath: String) throws
+
+    // Runs and stages
+    func startRun(dropId: Int64, pipeline: String, runKey: String, seed: UInt64,
+                  configSHA256: String, workDirectory: String, pid: Int32) throws -> Int64
+    func finishRun(id: Int64, status: RunStatus, message: String, durationMs: Double) throws
+    func startStage(runId: Int64, position: Int, stage: String, kind: String,
+                    plugin: PluginIdentity?) throws -> Int64
+    func finishStage(id: Int64, status: StageStatus, message: String?, durationMs: Double) throws
+    func recordMetric(runId: Int64, stageRunId: Int64?, name: String, value: Double) throws
+
+    // Models
+    /// The version the next published model of `pipeline` gets (1, 2, …).
+    func nextModelVersion(pipeline: String) throws -> Int
+    func recordModel(runId: Int64, pipeline: String, version: Int?, decision: Decision, reasons: String,
+                     archivePath: String?, archiveSHA256: String?) throws -> Int64
+    func recordPromotion(pipeline: String, modelId: Int64, action: String, reason: String) throws
+
+    // Events
+    func recordEvent(level: EventLevel, kind: String, pipeline: String?, dropId: Int64?,
+                     runId: Int64?, message: String) throws
+
+    // Reading
+    func pipelines() throws -> [String]
+    func recentDrops(pipeline: String, limit: Int) throws -> [DropRow]
+    func recentRuns(pipeline: String, limit: Int) throws -> [RunRow]
+    func models(pipeline: String) throws -> [ModelRow]
+    func currentModel(pipeline: String) throws -> ModelRow?
+    func events(runId: Int64) throws -> [EventRow]
+}

@@ -1,0 +1,126 @@
+import GRDB
+
+/// The ledger's schema, as named, forward-only migrations. GRDB records each
+/// applied migration in `grdb_migrations`; a migration is never edited once
+/// released — add a new one instead. docs/ledger.md documents every table.
+enum LedgerSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-lifecycle") { db in
+            try db.execute(sql: """
+                CREATE TABLE drops (
+                    id INTEGER PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    file_name TEXT NOT NULL,          -- name as dropped
+                    inbox_path TEXT NOT NULL,         -- where it was dropped
+                    sha256 TEXT,                      -- content hash, once read
+                    size_bytes INTEGER,
+                    rows INTEGER,
+                    received_at TEXT NOT NULL,        -- file mtime (UTC ISO-8601)
+                    claimed_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    outcome TEXT NOT NULL DEFAULT 'claimed'
+                        CHECK (outcome IN ('claimed', 'archived', 'quarantined')),
+                    outcome_reason TEXT,
+                    final_path TEXT                   -- in archive/ or quarantine/
+                );
+                CREATE INDEX drops_pipeline ON drops(pipeline, id);
+                CREATE INDEX drops_sha ON drops(pipeline, sha256);
+
+                CREATE TABLE runs (
+                    id INTEGER PRIMARY KEY,
+                    run_key TEXT NOT NULL UNIQUE,     -- also the work/ folder name
+                    drop_id INTEGER NOT NULL REFERENCES drops(id),
+                    pipeline TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'running'
+                        CHECK (status IN ('running', 'approved', 'rejected', 'failed', 'interrupted')),
+                    message TEXT,
+                    seed INTEGER NOT NULL,
+                    config_sha256 TEXT NOT NULL,
+                    work_dir TEXT NOT NULL,
+                    pid INTEGER,
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT,
+                    duration_ms REAL
+                );
+                CREATE INDEX runs_pipeline ON runs(pipeline, id);
+
+                CREATE TABLE stage_runs (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL REFERENCES runs(id),
+                    position INTEGER NOT NULL,        -- 0 = ingest, then stages in order
+                    stage TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    plugin_name TEXT,
+                    plugin_version TEXT,
+                    plugin_path TEXT,
+                    plugin_sha256 TEXT,
+                    status TEXT NOT NULL DEFAULT 'running'
+                        CHECK (status IN ('running', 'succeeded', 'failed', 'skipped')),
+                    message TEXT,
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT,
+                    duration_ms REAL,
+                    UNIQUE (run_id, position)
+                );
+
+                CREATE TABLE metrics (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL REFERENCES runs(id),
+                    stage_run_id INTEGER REFERENCES stage_runs(id),
+                    name TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    UNIQUE (run_id, stage_run_id, name)
+                );
+
+                CREATE TABLE models (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL UNIQUE REFERENCES runs(id),
+                    pipeline TEXT NOT NULL,
+                    version INTEGER,                  -- set when approved and published
+                    decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+                    reasons TEXT NOT NULL,
+                    archive_path TEXT,
+                    archive_sha256 TEXT,
+                    created_at TEXT NOT NULL,
+                    UNIQUE (pipeline, version)
+                );
+
+                CREATE TABLE promotions (
+                    id INTEGER PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    model_id INTEGER NOT NULL REFERENCES models(id),
+                    action TEXT NOT NULL CHECK (action IN ('promote', 'rollback')),
+                    reason TEXT NOT NULL,
+                    at TEXT NOT NULL
+                );
+
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY,
+                    at TEXT NOT NULL,
+                    level TEXT NOT NULL CHECK (level IN ('error', 'warning', 'info', 'debug')),
+                    kind TEXT NOT NULL,               -- e.g. drop.claimed, stage.finished, model.published
+                    pipeline TEXT,
+                    drop_id INTEGER REFERENCES drops(id),
+                    run_id INTEGER REFERENCES runs(id),
+                    message TEXT NOT NULL
+                );
+                CREATE INDEX events_run ON events(run_id);
+
+                -- The model each pipeline serves now: its latest promotion or rollback.
+                CREATE VIEW current_models AS
+                    SELECT p.pipeline, m.id AS model_id, m.version, m.archive_path, p.at AS since
+                    FROM promotions p JOIN models m ON m.id = p.model_id
+                    WHERE p.id = (SELECT max(id) FROM promotions q WHERE q.pipeline = p.pipeline);
+
+                -- One row per model and metric, for charts and ad-hoc queries.
+                CREATE VIEW model_metrics AS
+                    SELECT m.pipeline, m.version, m.decision, m.run_id, s.stage, x.name AS metric, x.value
+                    FROM models m
+                    JOIN metrics x ON x.run_id = m.run_id
+                    LEFT JOIN stage_runs s ON s.id = x.stage_run_id;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,235 @@
+import GRDB
+import SluiceSystem
+
+/// The ledger in one SQLite file: WAL journal (readers never block the
+/// writer), foreign keys on, a busy timeout so the daemon and its workers can
+/// write from separate processes, and the migrations of ``LedgerSchema``.
+public final class SQLiteLedger: Ledger {
+    /// Path of the database file.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the ledger at `path` and applies pending migrations.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "sluice.ledger"
+        try FileSystem.createDirectory(FileSystem.directory(of: path))
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try LedgerSchema.migrator.migrate(pool)
+    }
+
+    /// Names of the applied migrations, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try LedgerSchema.migrator.appliedMigrations(db) }
+    }
+
+    /// The journal mode SQLite reports (`wal` once opened).
+    public func journalMode() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    // MARK: Drops
+
+    public func recordDrop(pipeline: String, fileName: String, inboxPath: String,
+                           receivedAt: String, claimedAt: String) throws -> Int64 {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO drops (pipeline, file_name, inbox_path, received_at, claimed_at)
+                VALUES (?, ?, ?, ?, ?)
+                """, arguments: [pipeline, fileName, inboxPath, receivedAt, claimedAt])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func describeDrop(id: Int64, sha256: String, sizeBytes: Int64, rows: Int64?) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE drops SET sha256 = ?, size_bytes = ?, rows = ? WHERE id = ?",
+                           arguments: [sha256, sizeBytes, rows, id])
+        }
+    }
+
+    public func finishDrop(id: Int64, outcome: DropOutcome, reason: String, finalPath: String) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE drops SET outcome = ?, outcome_reason = ?, final_path = ?, finished_at = ? WHERE id = ?
+                """, arguments: [outcome.rawValue, reason, finalPath, Timestamp.now(), id])
+        }
+    }
+
+    // MARK: Runs and stages
+
+    public func startRun(dropId: Int64, pipeline: String, runKey: String, seed: UInt64,
+                         configSHA256: String, workDirectory: String, pid: Int32) throws -> Int64 {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO runs (run_key, drop_id, pipeline, seed, config_sha256, work_dir, pid, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [runKey, dropId, pipeline, Int64(bitPattern: seed), configSHA256,
+                                 workDirectory, pid, Timestamp.now()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishRun(id: Int64, status: RunStatus, message: String, durationMs: Double) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE runs SET status = ?, message = ?, ended_at = ?, duration_ms = ? WHERE id = ?
+                """, arguments: [status.rawValue, message, Timestamp.now(), durationMs, id])
+        }
+    }
+
+    public func startStage(runId: Int64, position: Int, stage: String, kind: String,
+                           plugin: PluginIdentity?) throws -> Int64 {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO stage_runs (run_id, position, stage, kind, plugin_name, plugin_version,
+                                        plugin_path, plugin_sha256, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [runId, position, stage, kind, plugin?.name, plugin?.version,
+                                 plugin?.path, plugin?.sha256, Timestamp.now()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishStage(id: Int64, status: StageStatus, message: String?, durationMs: Double) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE stage_runs SET status = ?, message = ?, ended_at = ?, duration_ms = ? WHERE id = ?
+                """, arguments: [status.rawValue, message, Timestamp.now(), durationMs, id])
+        }
+    }
+
+    public func recordMetric(runId: Int64, stageRunId: Int64?, name: String, value: Double) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO metrics (run_id, stage_run_id, name, value) VALUES (?, ?, ?, ?)
+                ON CONFLICT (run_id, stage_run_id, name) DO UPDATE SET value = excluded.value
+                """, arguments: [runId, stageRunId, name, value])
+        }
+    }
+
+    // MARK: Models
+
+    public func nextModelVersion(pipeline: String) throws -> Int {
+        try pool.read { db in
+            (try Int.fetchOne(db, sql: "SELECT max(version) FROM models WHERE pipeline = ?",
+                              arguments: [pipeline]) ?? 0) + 1
+        }
+    }
+
+    public func recordModel(runId: Int64, pipeline: String, version: Int?, decision: Decision, reasons: String,
+                            archivePath: String?, archiveSHA256: String?) throws -> Int64 {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO models (run_id, pipeline, version, decision, reasons, archive_path, archive_sha256, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [runId, pipeline, version, decision.rawValue, reasons, archivePath,
+                                 archiveSHA256, Timestamp.now()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func recordPromotion(pipeline: String, modelId: Int64, action: String, reason: String) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO promotions (pipeline, model_id, action, reason, at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [pipeline, modelId, action, reason, Timestamp.now()])
+        }
+    }
+
+    // MARK: Events
+
+    public func recordEvent(level: EventLevel, kind: String, pipeline: String?, dropId: Int64?,
+                            runId: Int64?, message: String) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO events (at, level, kind, pipeline, drop_id, run_id, message) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [Timestamp.now(), level.rawValue, kind, pipeline, dropId, runId, message])
+        }
+    }
+
+    // MARK: Reading
+
+    public func pipelines() throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT pipeline FROM drops ORDER BY pipeline")
+        }
+    }
+
+    public func recentDrops(pipeline: String, limit: Int) throws -> [DropRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM drops WHERE pipeline = ? ORDER BY id DESC LIMIT ?
+                """, arguments: [pipeline, limit]).map { row in
+                DropRow(id: row["id"], pipeline: row["pipeline"], fileName: row["file_name"],
+                        sha256: row["sha256"], sizeBytes: row["size_bytes"], rows: row["rows"],
+                        receivedAt: row["received_at"], finishedAt: row["finished_at"],
+                        outcome: DropOutcome(rawValue: row["outcome"]) ?? .claimed,
+                        outcomeReason: row["outcome_reason"], finalPath: row["final_path"])
+            }
+        }
+    }
+
+    public func recentRuns(pipeline: String, limit: Int) throws -> [RunRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT ?
+                """, arguments: [pipeline, limit]).map { row in
+                let runId: Int64 = row["id"]
+                let stages = try Row.fetchAll(db, sql: """
+                    SELECT * FROM stage_runs WHERE run_id = ? ORDER BY position
+                    """, arguments: [runId]).map { stage in
+                    StageRunRow(position: stage["position"], stage: stage["stage"], kind: stage["kind"],
+                                pluginVersion: stage["plugin_version"],
+                                status: StageStatus(rawValue: stage["status"]) ?? .running,
+                                message: stage["message"], durationMs: stage["duration_ms"])
+                }
+                return RunRow(id: runId, runKey: row["run_key"], dropId: row["drop_id"], pipeline: row["pipeline"],
+                              status: RunStatus(rawValue: row["status"]) ?? .running, message: row["message"],
+                              startedAt: row["started_at"], durationMs: row["duration_ms"], stages: stages)
+            }
+        }
+    }
+
+    public func models(pipeline: String) throws -> [ModelRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM models WHERE pipeline = ? ORDER BY id", arguments: [pipeline])
+                .map { try Self.modelRow($0, db: db) }
+        }
+    }
+
+    public func currentModel(pipeline: String) throws -> ModelRow? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT m.* FROM current_models c JOIN models m ON m.id = c.model_id WHERE c.pipeline = ?
+                """, arguments: [pipeline]).map { try Self.modelRow($0, db: db) }
+        }
+    }
+
+    public func events(runId: Int64) throws -> [EventRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE run_id = ? ORDER BY id", arguments: [runId]).map { row in
+                EventRow(at: row["at"], level: EventLevel(rawValue: row["level"]) ?? .info, kind: row["kind"],
+                         pipeline: row["pipeline"], runId: row["run_id"], message: row["message"])
+            }
+        }
+    }
+
+    static func modelRow(_ row: Row, db: Database) throws -> ModelRow {
+        let runId: Int64 = row["run_id"]
+        var metrics: [String: Double] = [:]
+        for metric in try Row.fetchAll(db, sql: """
+            SELECT x.name, x.value FROM metrics x JOIN stage_runs s ON s.id = x.stage_run_id
+            WHERE x.run_id = ? AND s.kind = 'evaluate'
+            """, arguments: [runId]) {
+            metrics[metric["name"]] = metric["value"]
+        }
+        return ModelRow(id: row["id"], runId: runId, pipeline: row["pipeline"], version: row["version"],
+                        decision: Decision(rawValue: row["decision"]) ?? .rejected, reasons: row["reasons"],
+                        archivePath: row["archive_path"], archiveSha256: row["archive_sha256"],
+                        createdAt: row["created_at"], metrics: metrics)
+    }
+}

@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Builds the ABI descriptor for a ``Stage`` type. Call it from the one
+/// exported function of a plugin (see ``Stage``).
+public enum PluginExport {
+    /// The descriptor for `stage`. The memory is allocated once per call and
+    /// never freed: the host calls the export once and never unloads plugins.
+    public static func descriptor<S: Stage>(for stage: S.Type) -> UnsafeRawPointer {
+        let box = Unmanaged.passRetained(StageBox(type: stage)).toOpaque()
+        let pointer = UnsafeMutablePointer<sluice_plugin_descriptor>.allocate(capacity: 1)
+        pointer.initialize(to: sluice_plugin_descriptor(
+            struct_size: UInt32(MemoryLayout<sluice_plugin_descriptor>.size),
+            abi_version: UInt32(SLUICE_PLUGIN_ABI_VERSION),
+            name: UnsafePointer(strdup(S.name)),
+            version: UnsafePointer(strdup(S.version)),
+            kind: S.kind.rawValue,
+            summary: UnsafePointer(strdup(S.summary)),
+            run: runTrampoline,
+            plugin_data: box
+        ))
+        return UnsafeRawPointer(pointer)
+    }
+}
+
+/// Carries the stage type from the descriptor back to the trampoline. Lives in
+/// the plugin only; the host sees it as `void *plugin_data` and never reads it.
+final class StageBox {
+    let type: any Stage.Type
+    init(type: any Stage.Type) { self.type = type }
+}
+
+private let runTrampoline: @convention(c) (
+    UnsafePointer<sluice_plugin_descriptor>?, UnsafePointer<sluice_host_api>?, OpaquePointer?
+) -> Int32 = { descriptor, api, context in
+    guard let descriptor, let api, let context, let data = descriptor.pointee.plugin_data else {
+        return Int32(SLUICE_ERROR)
+    }
+    let box = Unmanaged<StageBox>.fromOpaque(data).takeUnretainedValue()
+    let stageContext = StageContext(api: api, context: context)
+    do {
+        try box.type.init().run(stageContext)
+        return Int32(SLUICE_OK)
+    } catch {
+        stageContext.fail("\(error)")
+        return Int32(SLUICE_ERROR)
+    }
+}

@@ -1,0 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one way sluice makes a system call: retries `EINTR`, and turns a
+/// `-1` result into a ``SystemError`` naming the call and the path.
+public enum Syscall {
+    /// Runs `body` until it returns something other than `-1` with `EINTR`.
+    /// - Throws: ``SystemError`` when `body` returns `-1` for another reason.
+    @discardableResult
+    public static func run<Result: BinaryInteger>(
+        _ call: String, path: String? = nil, _ body: () -> Result
+    ) throws -> Result {
+        while true {
+            let result = body()
+            if result != -1 { return result }
+            let code = errno
+            if code == EINTR { continue }
+            throw SystemError(call: call, path: path, code: code)
+        }
+    }
+}
