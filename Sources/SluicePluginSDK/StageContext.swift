@@ -25,7 +25,7 @@ public struct StageContext {
     public var columns: [Column] {
         (0..<host.column_count(context)).map { index in
             Column(index: index,
-                   name: String(cString: host.column_name(context, index)),
+                   name: host.column_name(context, index).map { String(cString: $0) } ?? "",
                    type: host.column_type(context, index) == Int32(SLUICE_COLUMN_NUMERIC.rawValue)
                        ? .numeric : .categorical)
         }
@@ -51,7 +51,7 @@ public struct StageContext {
     /// The string dictionary of a categorical column, indexed by code.
     public func dictionary(_ column: Column) -> [String] {
         (0..<host.dictionary_size(context, column.index)).map {
-            String(cString: host.dictionary_value(context, column.index, $0))
+            host.dictionary_value(context, column.index, $0).map { String(cString: $0) } ?? ""
         }
     }
 
@@ -122,7 +122,8 @@ public struct StageContext {
     public var params: [String: String] {
         var out: [String: String] = [:]
         for index in 0..<host.param_count(context) {
-            let key = String(cString: host.param_key(context, index))
+            guard let pointer = host.param_key(context, index) else { continue }
+            let key = String(cString: pointer)
             out[key] = param(key)
         }
         return out

@@ -1,0 +1,301 @@
+import CSluicePlugin
+import SluiceData
+import SluiceSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The host side of one run: the table the stages transform, the row roles,
+/// the artifacts carried from stage to stage, and the service table handed to
+/// each plugin. A plugin sees only the opaque `sluice_context *`; this object
+/// is behind it. Not thread-safe: stages of a run execute one at a time.
+public final class StageHost {
+    /// The table as the stages have left it so far.
+    public private(set) var table: Table
+    /// Row roles (0 train, 1 holdout), fixed for the run.
+    public let roles: [UInt8]
+    /// Pipeline settings readable through `setting()`.
+    public let settings: [String: String]
+    /// Artifacts in the order they were first stored.
+    public private(set) var artifactNames: [String] = []
+    private var artifacts: [String: StableBytes] = [:]
+
+    // Per-stage state.
+    private var params: [(key: String, value: String)] = []
+    private var metrics: [(name: String, value: Double)] = []
+    private var verdict: StageResult.Verdict?
+    private var failure: String?
+    private weak var observer: (any StageObserver)?
+
+    // C strings handed out; freed when the host goes away.
+    private var strings = CStringPool()
+    /// Storage replaced during a stage stays alive until the stage returns.
+    private var retired: [AnyObject] = []
+
+    /// The roles at a stable address for `row_roles()`.
+    private let roleBytes: StableBytes
+
+    deinit { strings.freeAll() }
+
+    public init(table: Table, roles: [UInt8], settings: [String: String]) {
+        precondition(roles.count == table.rowCount, "one role per row")
+        self.table = table
+        self.roles = roles
+        self.roleBytes = StableBytes(roles)
+        self.settings = settings
+    }
+
+    /// Bytes of an artifact stored by a stage.
+    public func artifact(_ name: String) -> [UInt8]? {
+        artifacts[name].map { Array($0.bytes) }
+    }
+
+    /// Stores an artifact from the host side (e.g. the pinned split).
+    public func putArtifact(_ name: String, _ bytes: [UInt8]) {
+        if artifacts[name] == nil { artifactNames.append(name) }
+        artifacts[name] = StableBytes(bytes)
+    }
+
+    /// Runs `plugin` as one stage with `params`. Never throws: whatever the
+    /// plugin does (short of crashing the process) becomes a ``StageResult``.
+    public func run(_ plugin: LoadedPlugin, params: [String: String], observer: (any StageObserver)?) -> StageResult {
+        self.params = params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        metrics = []
+        verdict = nil
+        failure = nil
+        self.observer = observer
+        let started = Timestamp.monotonic()
+        let context = OpaquePointer(Unmanaged.passUnretained(self).toOpaque())
+        let code = withUnsafePointer(to: Self.api) { api in
+            plugin.descriptor.pointee.run(plugin.descriptor, api, context)
+        }
+        let durationMs = (Timestamp.monotonic() - started) * 1000
+        retired.removeAll()
+        self.observer = nil
+        let status: StageResult.Status
+        if let failure {
+            status = .failed(failure)
+        } else if code != SLUICE_OK {
+            status = .failed("plugin \(plugin.name) returned \(code) without a message")
+        } else {
+            status = .succeeded
+        }
+        return StageResult(status: status, metrics: metrics, verdict: verdict, durationMs: durationMs)
+    }
+
+    // MARK: Services (called through the C table)
+
+    fileprivate static func from(_ context: OpaquePointer?) -> StageHost {
+        Unmanaged<StageHost>.fromOpaque(UnsafeRawPointer(context!)).takeUnretainedValue()
+    }
+
+    fileprivate func column(_ index: Int32) -> TableColumn? {
+        index >= 0 && Int(index) < table.columns.count ? table.columns[Int(index)] : nil
+    }
+
+    fileprivate func putColumn(_ column: TableColumn) {
+        if let index = table.index(of: column.name) {
+            retired.append(Self.storageObject(table.columns[index].values))
+            table.columns[index] = column
+        } else {
+            table.columns.append(column)
+        }
+    }
+
+    fileprivate func dropColumn(_ name: String) -> Bool {
+        guard let index = table.index(of: name) else { return false }
+        retired.append(Self.storageObject(table.columns[index].values))
+        table.columns.remove(at: index)
+        return true
+    }
+
+    static func storageObject(_ values: ColumnValues) -> AnyObject {
+        switch values {
+        case .numeric(let storage): storage
+        case .categorical(let storage): storage
+        }
+    }
+
+    fileprivate func cString(_ text: String) -> UnsafePointer<CChar> { strings.intern(text) }
+
+    fileprivate func param(_ key: String) -> String? { params.first { $0.key == key }?.value }
+
+    fileprivate func recordMetric(_ name: String, _ value: Double) {
+        if let index = metrics.firstIndex(where: { $0.name == name }) {
+            metrics[index].value = value
+        } else {
+            metrics.append((name, value))
+        }
+    }
+
+    fileprivate func artifactPointer(_ name: String) -> StableBytes? { artifacts[name] }
+
+    fileprivate func log(_ level: Int32, _ message: String) { observer?.stageLogged(level: level, message: message) }
+
+    fileprivate func progress(_ fraction: Double, _ text: String) {
+        observer?.stageProgressed(fraction: min(max(fraction, 0), 1), text: text)
+    }
+
+    fileprivate func setVerdict(_ code: Int32, _ reason: String) {
+        verdict = code == Int32(SLUICE_VERDICT_APPROVE.rawValue) ? .approve(reason) : .reject(reason)
+    }
+
+    fileprivate func fail(_ message: String) {
+        if failure == nil { failure = message }
+    }
+
+    // MARK: The service table
+
+    /// The one table of function pointers every plugin receives.
+    static let api: sluice_host_api = {
+        var api = sluice_host_api()
+        api.struct_size = UInt32(MemoryLayout<sluice_host_api>.size)
+        api.abi_version = UInt32(SLUICE_PLUGIN_ABI_VERSION)
+        api.row_count = { Int64(StageHost.from($0).table.rowCount) }
+        api.column_count = { Int32(StageHost.from($0).table.columns.count) }
+        api.column_name = { context, index in
+            let host = StageHost.from(context)
+            return host.column(index).map { host.cString($0.name) }
+        }
+        api.column_type = { context, index in
+            switch StageHost.from(context).column(index)?.values {
+            case .numeric?: Int32(SLUICE_COLUMN_NUMERIC.rawValue)
+            case .categorical?: Int32(SLUICE_COLUMN_CATEGORICAL.rawValue)
+            case nil: 0
+            }
+        }
+        api.column_index = { context, name in
+            guard let name else { return -1 }
+            return Int32(StageHost.from(context).table.index(of: String(cString: name)) ?? -1)
+        }
+        api.column_numeric = { context, index in
+            guard case .numeric(let storage)? = StageHost.from(context).column(index)?.values else { return nil }
+            return UnsafePointer(storage.values.baseAddress)
+        }
+        api.column_codes = { context, index in
+            guard case .categorical(let storage)? = StageHost.from(context).column(index)?.values else { return nil }
+            return UnsafePointer(storage.codes.baseAddress)
+        }
+        api.dictionary_size = { context, index in
+            guard case .categorical(let storage)? = StageHost.from(context).column(index)?.values else { return 0 }
+            return Int32(storage.dictionary.count)
+        }
+        api.dictionary_value = { context, index, code in
+            let host = StageHost.from(context)
+            guard case .categorical(let storage)? = host.column(index)?.values,
+                  code >= 0, Int(code) < storage.dictionary.count else { return nil }
+            return host.cString(storage.dictionary[Int(code)])
+        }
+        api.put_numeric_column = { context, name, values, count in
+            let host = StageHost.from(context)
+            guard let name, count == Int64(host.table.rowCount), values != nil || count == 0 else { return SLUICE_ERROR }
+            let storage = NumericStorage(copying: UnsafeBufferPointer(start: values, count: Int(count)))
+            host.putColumn(TableColumn(name: String(cString: name), values: .numeric(storage)))
+            return SLUICE_OK
+        }
+        api.put_categorical_column = { context, name, codes, count, dictionary, dictionarySize in
+            let host = StageHost.from(context)
+            guard let name, count == Int64(host.table.rowCount), dictionarySize >= 0,
+                  codes != nil || count == 0 else { return SLUICE_ERROR }
+            var words: [String] = []
+            for index in 0..<Int(dictionarySize) {
+                guard let word = dictionary?[index] else { return SLUICE_ERROR }
+                words.append(String(cString: word))
+            }
+            let codeBuffer = UnsafeBufferPointer(start: codes, count: Int(count))
+            if codeBuffer.contains(where: { $0 < -1 || $0 >= dictionarySize }) { return SLUICE_ERROR }
+            host.putColumn(TableColumn(name: String(cString: name),
+                                       values: .categorical(CategoricalStorage(codes: codeBuffer, dictionary: words))))
+            return SLUICE_OK
+        }
+        api.drop_column = { context, name in
+            guard let name else { return SLUICE_ERROR }
+            return StageHost.from(context).dropColumn(String(cString: name)) ? SLUICE_OK : SLUICE_ERROR
+        }
+        api.row_roles = { context in
+            StageHost.from(context).roleBytes.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        }
+        api.row_line = { context, row in
+            let lines = StageHost.from(context).table.rowLines
+            return row >= 0 && Int(row) < lines.count ? lines[Int(row)] : 0
+        }
+        api.param = { context, key in
+            guard let key else { return nil }
+            let host = StageHost.from(context)
+            return host.param(String(cString: key)).map { host.cString($0) }
+        }
+        api.param_count = { Int32(StageHost.from($0).params.count) }
+        api.param_key = { context, index in
+            let host = StageHost.from(context)
+            return index >= 0 && Int(index) < host.params.count ? host.cString(host.params[Int(index)].key) : nil
+        }
+        api.setting = { context, key in
+            guard let key else { return nil }
+            let host = StageHost.from(context)
+            return host.settings[String(cString: key)].map { host.cString($0) }
+        }
+        api.put_metric = { context, name, value in
+            guard let name else { return SLUICE_ERROR }
+            StageHost.from(context).recordMetric(String(cString: name), value)
+            return SLUICE_OK
+        }
+        api.put_artifact = { context, name, bytes, size in
+            guard let name, size >= 0, bytes != nil || size == 0 else { return SLUICE_ERROR }
+            let copy = size == 0 ? [] : Array(UnsafeRawBufferPointer(start: bytes, count: Int(size)))
+            StageHost.from(context).putArtifact(String(cString: name), copy)
+            return SLUICE_OK
+        }
+        api.get_artifact = { context, name, size in
+            guard let name, let stored = StageHost.from(context).artifactPointer(String(cString: name)) else {
+                size?.pointee = 0
+                return nil
+            }
+            size?.pointee = Int64(stored.bytes.count)
+            return stored.bytes.baseAddress
+        }
+        api.log = { context, level, message in
+            StageHost.from(context).log(level, message.map { String(cString: $0) } ?? "")
+        }
+        api.progress = { context, fraction, text in
+            StageHost.from(context).progress(fraction, text.map { String(cString: $0) } ?? "")
+        }
+        api.set_verdict = { context, verdict, reason in
+            StageHost.from(context).setVerdict(verdict, reason.map { String(cString: $0) } ?? "")
+        }
+        api.fail = { context, message in
+            StageHost.from(context).fail(message.map { String(cString: $0) } ?? "failed without a message")
+        }
+        return api
+    }()
+}
+
+/// Bytes at a stable address (artifacts handed to plugins by pointer).
+final class StableBytes {
+    let buffer: UnsafeMutableRawBufferPointer
+
+    init(_ bytes: [UInt8]) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        self.buffer = buffer
+        count = bytes.count
+    }
+
+    private let count: Int
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<count]) }
+
+    deinit { buffer.deallocate() }
+}
+
+/// Interned C strings, freed together.
+struct CStringPool {
+    private var pointers: [String: UnsafeMutablePointer<CChar>] = [:]
+
+    mutating func intern(_ text: String) -> UnsafePointer<CChar> {
+        if let pointer = pointers[text] { return UnsafePointer(pointer) }
+        let pointer = strdup(text)!
+        pointers[text] = pointer
+        return UnsafePointer(pointer)
+    }
+
+    func freeAll() { pointers.values.forEach { free($0) } }
+}
