@@ -20,7 +20,7 @@ public enum LogisticRegression {
         public var c: Double = 1.0
         public var maxIterations: Int = 200
         /// Stop when ‖∇F‖∞ falls below this.
-        public var gradientTolerance: Double = 1e-6
+        public var gradientTolerance: Double = 1e-5
         /// L-BFGS memory.
         public var memory: Int = 10
 
@@ -103,17 +103,15 @@ struct Objective {
                         i += Vector.scalarCount
                     }
                 }
-                // Loss and residual r = σ(z) − y, padded rows excluded.
-                var blockLoss: Float = 0
+                // Loss and residual r = σ(z) − y in Double (the objective must be
+                // smooth to ~1e-12 for the line search near the optimum), padded rows excluded.
                 for i in 0..<count {
-                    let zi = z[i], yi = y[i]
+                    let zi = Double(z[i]), yi = Double(y[i])
                     // log(1 + e^z) − y·z, computed stably.
-                    let softplus = zi > 0 ? zi + log1pf(expf(-zi)) : log1pf(expf(zi))
-                    blockLoss += softplus - yi * zi
-                    residual[i] = 1 / (1 + expf(-zi)) - yi
-                    if i & 4095 == 4095 { loss += Double(blockLoss); blockLoss = 0 }
+                    let softplus = zi > 0 ? zi + log1p(exp(-zi)) : log1p(exp(zi))
+                    loss += softplus - yi * zi
+                    residual[i] = Float(1 / (1 + exp(-zi)) - yi)
                 }
-                loss += Double(blockLoss)
             }
         }
         // Backward: g_j = Σ x_ij·r_i, SIMD dot products in fixed order.

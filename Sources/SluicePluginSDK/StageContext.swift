@@ -38,20 +38,29 @@ public struct StageContext {
         return columns[Int(index)]
     }
 
-    /// Values of a numeric column (NaN = missing).
-    public func numeric(_ column: Column) -> UnsafeBufferPointer<Float> {
-        UnsafeBufferPointer(start: host.column_numeric(context, column.index), count: rowCount)
+    /// The column's current index. Columns are looked up by name on every
+    /// access, so a ``Column`` stays valid after other columns are dropped.
+    func currentIndex(_ column: Column) -> Int32 {
+        host.column_index(context, column.name)
     }
 
-    /// Codes of a categorical column (-1 = missing).
+    /// Values of a numeric column (NaN = missing); empty if it no longer exists.
+    public func numeric(_ column: Column) -> UnsafeBufferPointer<Float> {
+        guard let start = host.column_numeric(context, currentIndex(column)) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: start, count: rowCount)
+    }
+
+    /// Codes of a categorical column (-1 = missing); empty if it no longer exists.
     public func codes(_ column: Column) -> UnsafeBufferPointer<Int32> {
-        UnsafeBufferPointer(start: host.column_codes(context, column.index), count: rowCount)
+        guard let start = host.column_codes(context, currentIndex(column)) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: start, count: rowCount)
     }
 
     /// The string dictionary of a categorical column, indexed by code.
     public func dictionary(_ column: Column) -> [String] {
-        (0..<host.dictionary_size(context, column.index)).map {
-            host.dictionary_value(context, column.index, $0).map { String(cString: $0) } ?? ""
+        let index = currentIndex(column)
+        return (0..<host.dictionary_size(context, index)).map {
+            host.dictionary_value(context, index, $0).map { String(cString: $0) } ?? ""
         }
     }
 
@@ -184,7 +193,8 @@ public struct StageContext {
     }
 }
 
-/// A column of the drop's table.
+/// A column of the drop's table, identified by name (``index`` is its
+/// position when it was listed and may change as columns are dropped).
 public struct Column: Sendable, Equatable {
     public enum Kind: Sendable { case numeric, categorical }
     public let index: Int32

@@ -220,3 +220,15 @@ public enum FileSystem {
         resolve(path, against: currentDirectory())
     }
 }
+
+extension FileSystem {
+    /// Writes text to stderr with one write(2) (lines from threads do not interleave).
+    public static func writeStandardError(_ text: String) {
+        try? writeAll(fd: 2, bytes: Array(text.utf8), path: "stderr")
+    }
+
+    /// Writes text to stdout with one write(2).
+    public static func writeStandardOutput(_ text: String) {
+        try? writeAll(fd: 1, bytes: Array(text.utf8), path: "stdout")
+    }
+}

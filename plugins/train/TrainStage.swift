@@ -8,7 +8,7 @@ import SluicePluginSDK
 /// `features` stage first for categorical columns).
 ///
 /// Parameters: `C` (default 1.0), `max_iterations` (default 200),
-/// `tolerance` (gradient ∞-norm, default 1e-6), `positive_class` (optional).
+/// `tolerance` (gradient ∞-norm, default 1e-5), `positive_class` (optional).
 /// Stores `model.json` (``LogisticModel``); records metrics `iterations`,
 /// `objective`, `gradient_norm`, `training_rows`.
 struct TrainStage: Stage {
@@ -21,7 +21,7 @@ struct TrainStage: Stage {
         var options = LogisticRegression.Options()
         options.c = try context.param("C", default: 1.0)
         options.maxIterations = try context.param("max_iterations", default: 200)
-        options.gradientTolerance = try context.param("tolerance", default: 1e-6)
+        options.gradientTolerance = try context.param("tolerance", default: 1e-5)
         guard options.c > 0 else { throw StageError("parameter C: expected a positive number, got \(options.c)") }
         let target = context.target
         guard let targetColumn = context.column(named: target) else {

@@ -1,0 +1,47 @@
+import SluiceConfig
+import SluiceSystem
+
+/// Moves a finished drop out of its work folder: into `archive/<pipeline>/`
+/// named by content hash, or into `quarantine/<pipeline>/` beside a `.reason`
+/// file. Both by rename, so the drop is always in exactly one place.
+enum DropDisposition {
+    /// Archives the drop as `<sha256><ext>`; returns its new path.
+    static func archive(_ claim: DropClaim, sha256: String, configuration: SluiceConfiguration) throws -> String {
+        let folder = configuration.archiveDirectory(claim.pipeline)
+        try FileSystem.createDirectory(folder)
+        let destination = "\(folder)/\(sha256)\(extensionOf(claim.fileName))"
+        // Same hash means same bytes: replacing an earlier copy loses nothing.
+        try FileSystem.rename(claim.path, to: destination)
+        try FileSystem.syncDirectory(folder)
+        try? FileSystem.removeDirectory(claim.workDirectory)
+        return destination
+    }
+
+    /// Quarantines the drop as `<run-key>-<name>` with `<run-key>-<name>.reason`.
+    static func quarantine(_ claim: DropClaim, reason: String, details: [(String, String)],
+                           configuration: SluiceConfiguration) throws -> String {
+        let folder = configuration.quarantineDirectory(claim.pipeline)
+        try FileSystem.createDirectory(folder)
+        let destination = "\(folder)/\(claim.runKey)-\(claim.fileName)"
+        var text = "sluice quarantined this drop.\n\n"
+        for (key, value) in [("pipeline", claim.pipeline), ("file", claim.fileName), ("run", claim.runKey)] + details {
+            text += "\(key): \(value)\n"
+        }
+        text += "\nreason:\n"
+        for part in reason.split(separator: "; ") { text += "  - \(part)\n" }
+        // Reason first: a drop in quarantine always has its reason beside it.
+        try FileSystem.writeAtomically(text, to: destination + ".reason")
+        try FileSystem.rename(claim.path, to: destination)
+        try FileSystem.syncDirectory(folder)
+        try? FileSystem.removeDirectory(claim.workDirectory)
+        return destination
+    }
+
+    /// `.csv`, `.csv.gz`, `.tsv` … from a file name (empty when none).
+    static func extensionOf(_ name: String) -> String {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count > 1 else { return "" }
+        if parts.last == "gz", parts.count > 2 { return "." + parts.suffix(2).joined(separator: ".") }
+        return "." + parts.last!
+    }
+}

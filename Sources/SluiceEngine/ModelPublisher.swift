@@ -1,0 +1,112 @@
+import Foundation
+import SluiceArchive
+import SluiceConfig
+import SluiceData
+import SluiceSystem
+
+/// Packages an approved model into `outbox/<pipeline>/<pipeline>-v<N>.tar.gz`
+/// and points `current.tar.gz` at it. The archive is written by
+/// ``ArchiveWriter`` (temp file, fsync, rename, fsync folder), so the outbox
+/// never shows half an archive; `current.tar.gz` is swapped by rename.
+enum ModelPublisher {
+    struct Published {
+        let path: String
+        let sha256: String
+    }
+
+    /// Archive members: the stages' artifacts, `schema.json`, `metrics.json`,
+    /// `MODEL_CARD.md`, the pipeline's config, and `manifest.json` (last,
+    /// holding the hashes of all the others).
+    static func members(manifest: inout Manifest, artifacts: [(String, [UInt8])], schema: [UInt8],
+                        configText: [UInt8], card: String) throws -> [ArchiveMember] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var members = artifacts.map { ArchiveMember(name: safeName($0.0), bytes: $0.1) }
+        members.append(ArchiveMember(name: "schema.json", bytes: schema))
+        members.append(ArchiveMember(name: "metrics.json", bytes: Array(try encoder.encode(manifest.metrics))))
+        members.append(ArchiveMember(name: "config/sluice.yaml", bytes: configText))
+        members.append(ArchiveMember(name: "MODEL_CARD.md", text: card))
+        manifest.files = Dictionary(members.map { ($0.name, ContentHash.sha256($0.bytes)) }) { $1 }
+        members.append(ArchiveMember(name: "manifest.json", bytes: Array(try encoder.encode(manifest))))
+        return members
+    }
+
+    static func publish(_ members: [ArchiveMember], pipeline: String, version: Int,
+                        configuration: SluiceConfiguration) throws -> Published {
+        let folder = configuration.outboxDirectory(pipeline)
+        try FileSystem.createDirectory(folder)
+        let name = "\(pipeline)-v\(version).tar.gz"
+        let path = "\(folder)/\(name)"
+        try ArchiveWriter.writeTarGz(members, to: path, modificationTime: Int(Timestamp.unixNow()))
+        try FileSystem.replaceSymlink("\(folder)/current.tar.gz", target: name)
+        return Published(path: path, sha256: try ContentHash.sha256(file: path))
+    }
+
+    /// Artifact names become archive paths: keep them relative and tame.
+    static func safeName(_ name: String) -> String {
+        let cleaned = name.split(separator: "/").filter { $0 != ".." && $0 != "." && !$0.isEmpty }.joined(separator: "/")
+        return cleaned.isEmpty ? "artifact" : cleaned
+    }
+
+    /// The pinned data schema of the drop as ingested: column names, types,
+    /// missing counts, and each categorical column's values.
+    static func schema(of table: Table, target: String) throws -> [UInt8] {
+        struct Column: Codable {
+            var name: String
+            var type: String
+            var missing: Int
+            var categories: [String]?
+        }
+        struct Schema: Codable {
+            var format = "sluice.schema/1"
+            var target: String
+            var rows: Int
+            var columns: [Column]
+        }
+        let columns = table.columns.map { column -> Column in
+            var categories: [String]?
+            if case .categorical(let storage) = column.values { categories = storage.dictionary.sorted() }
+            return Column(name: column.name, type: column.values.typeName, missing: column.values.missingCount,
+                          categories: categories)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return Array(try encoder.encode(Schema(target: target, rows: table.rowCount, columns: columns)))
+    }
+
+    /// A short human model card.
+    static func card(_ manifest: Manifest) -> String {
+        var text = """
+        # \(manifest.pipeline) v\(manifest.version)
+
+        Task: \(manifest.task), predicting `\(manifest.target)`.
+        Trained by sluice \(manifest.sluiceVersion) on \(manifest.createdAt) (run \(manifest.run.key)).
+
+        ## Data
+        - Drop: `\(manifest.drop.file)` (\(manifest.drop.rows) rows, \(manifest.drop.sizeBytes) bytes)
+        - SHA-256: `\(manifest.drop.sha256)`
+        - Holdout: \(Int((manifest.holdoutFraction * 100).rounded()))% of rows, stratified by the target, seed \(manifest.seed)
+
+        ## Decision
+        \(manifest.decision): \(manifest.reasons)
+
+        ## Metrics
+
+        | stage | metric | value |
+        | --- | --- | --- |
+
+        """
+        for stage in manifest.metrics.keys.sorted() {
+            for (name, value) in manifest.metrics[stage]!.sorted(by: { $0.key < $1.key }) where !name.hasPrefix("nulls.") {
+                text += "| \(stage) | \(name) | \(String(format: "%.6g", value)) |\n"
+            }
+        }
+        text += "\n## Stages\n\n| stage | plugin | version | sha256 |\n| --- | --- | --- | --- |\n"
+        for plugin in manifest.plugins {
+            text += "| \(plugin.stage) | \(plugin.name) | \(plugin.version) | `\(plugin.sha256.prefix(16))…` |\n"
+        }
+        text += "\nFiles: see `manifest.json` for the SHA-256 of every file in this archive.\n"
+        return text
+    }
+}

@@ -1,0 +1,316 @@
+import Foundation
+import Logging
+import SluiceConfig
+import SluiceData
+import SluiceLedger
+import SluicePluginHost
+import SluiceSystem
+
+/// Runs one claimed drop through its pipeline: ingest, the stages in order,
+/// the decision, publishing, and the drop's final move — writing every step
+/// to the ledger and the log. The one-shot `serve --once` and the daemon's
+/// workers share this path.
+public final class RunExecutor {
+    let configuration: SluiceConfiguration
+    let ledger: any Ledger
+    let catalog: StageCatalog
+    let logger: Logger
+
+    public init(configuration: SluiceConfiguration, ledger: any Ledger, catalog: StageCatalog, logger: Logger) {
+        self.configuration = configuration
+        self.ledger = ledger
+        self.catalog = catalog
+        self.logger = logger
+    }
+
+    /// Runs `claim` through `pipeline`. Bad data and failing plugins become a
+    /// quarantined or rejected outcome, never an error.
+    /// - Throws: only when the ledger or the filesystem fails (the drop then
+    ///   stays in `work/`, where recovery finds it).
+    public func execute(_ claim: DropClaim, pipeline: PipelineConfiguration) throws -> RunOutcome {
+        let started = Timestamp.monotonic()
+        let startedAt = Timestamp.now()
+        let dropId = try ledger.recordDrop(pipeline: pipeline.name, fileName: claim.fileName, inboxPath: claim.inboxPath,
+                                           receivedAt: claim.receivedAt, claimedAt: claim.claimedAt)
+        let runId = try ledger.startRun(dropId: dropId, pipeline: pipeline.name, runKey: claim.runKey, seed: pipeline.seed,
+                                        configSHA256: configuration.sha256, workDirectory: claim.workDirectory,
+                                        pid: getpid())
+        var run = RunContext(executor: self, claim: claim, pipeline: pipeline, dropId: dropId, runId: runId,
+                             started: started, startedAt: startedAt)
+        try run.event(.info, "drop.claimed", "claimed \(claim.fileName) → \(display(claim.workDirectory))/")
+        return try run.execute()
+    }
+
+    func display(_ path: String) -> String {
+        let cwd = FileSystem.currentDirectory()
+        return path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
+    }
+}
+
+/// The state of one run while it executes.
+struct RunContext {
+    let executor: RunExecutor
+    let claim: DropClaim
+    let pipeline: PipelineConfiguration
+    let dropId: Int64
+    let runId: Int64
+    let started: Double
+    let startedAt: String
+    var sha256 = ""
+    var stageRecords: [Manifest.Plugin] = []
+    var metrics: [String: [String: Double]] = [:]
+
+    var ledger: any Ledger { executor.ledger }
+    var logger: Logger { executor.logger }
+    var prefix: String { "[\(pipeline.name) run \(runId) \(claim.fileName)]" }
+
+    init(executor: RunExecutor, claim: DropClaim, pipeline: PipelineConfiguration, dropId: Int64, runId: Int64,
+         started: Double, startedAt: String) {
+        self.executor = executor
+        self.claim = claim
+        self.pipeline = pipeline
+        self.dropId = dropId
+        self.runId = runId
+        self.started = started
+        self.startedAt = startedAt
+    }
+
+    func event(_ level: EventLevel, _ kind: String, _ message: String) throws {
+        try ledger.recordEvent(level: level, kind: kind, pipeline: pipeline.name, dropId: dropId, runId: runId,
+                               message: message)
+        let line = "\(prefix) \(message)"
+        switch level {
+        case .error: logger.error("\(line)")
+        case .warning: logger.warning("\(line)")
+        case .info: logger.info("\(line)")
+        case .debug: logger.debug("\(line)")
+        }
+    }
+
+    static func milliseconds(_ value: Double) -> String {
+        value < 10 ? String(format: "%.2f ms", value) : (value < 10_000 ? String(format: "%.0f ms", value)
+                                                         : String(format: "%.1f s", value / 1000))
+    }
+
+    mutating func execute() throws -> RunOutcome {
+        // Ingest: read once, hash, parse.
+        let ingestId = try ledger.startStage(runId: runId, position: 0, stage: "ingest", kind: "ingest", plugin: nil)
+        let ingestStart = Timestamp.monotonic()
+        let drop: DropReader.Result
+        do {
+            drop = try DropReader.read(claim.path, displayName: claim.fileName)
+        } catch {
+            let ms = (Timestamp.monotonic() - ingestStart) * 1000
+            try ledger.finishStage(id: ingestId, status: .failed, message: "\(error)", durationMs: ms)
+            try event(.error, "stage.failed", "ingest failed in \(Self.milliseconds(ms)): \(error)")
+            if let size = try? FileSystem.size(claim.path), let hash = try? ContentHash.sha256(file: claim.path) {
+                sha256 = hash
+                try ledger.describeDrop(id: dropId, sha256: hash, sizeBytes: size, rows: nil)
+            }
+            try skipStages(from: 0, reason: "ingest failed")
+            return try quarantine(reason: "ingest: \(error)", stage: "ingest")
+        }
+        sha256 = drop.sha256
+        let table = drop.table
+        let ingestMs = (Timestamp.monotonic() - ingestStart) * 1000
+        try ledger.describeDrop(id: dropId, sha256: drop.sha256, sizeBytes: drop.sizeBytes, rows: Int64(table.rowCount))
+        let shape = "\(table.rowCount) rows × \(table.columns.count) columns, sha256 \(drop.sha256.prefix(12))…"
+        try ledger.finishStage(id: ingestId, status: .succeeded, message: shape, durationMs: ingestMs)
+        try event(.info, "stage.finished", "stage ingest     ok  \(Self.milliseconds(ingestMs))  \(shape)")
+
+        // The split, fixed before any stage runs.
+        let strata = HoldoutSplit.strata(for: table, target: pipeline.target)
+        let roles = HoldoutSplit.roles(strata: strata, fraction: pipeline.holdoutFraction, seed: pipeline.seed)
+        let settings: [String: String] = [
+            "pipeline": pipeline.name, "task": pipeline.task.rawValue, "target": pipeline.target,
+            "seed": String(pipeline.seed), "drop_name": claim.fileName, "drop_sha256": drop.sha256,
+            "run_id": claim.runKey, "holdout_fraction": String(pipeline.holdoutFraction),
+        ]
+        let host = StageHost(table: table, roles: roles, settings: settings)
+        let observer = StageLogObserver(logger: logger, prefix: prefix)
+
+        // Stages.
+        let stages = executor.catalog.stages[pipeline.name] ?? []
+        var approvals: [String] = []
+        var rejection: (stage: String, reason: String)?
+        for (index, resolved) in stages.enumerated() {
+            let name = resolved.configuration.name
+            var params = resolved.configuration.params
+            if resolved.plugin.kind == .evaluate {
+                params.merge(pipeline.promotion.asParams) { stage, _ in stage }
+            }
+            let stageId = try ledger.startStage(runId: runId, position: index + 1, stage: name,
+                                                kind: resolved.plugin.kind.description, plugin: resolved.identity)
+            observer.stage = name
+            let result = host.run(resolved.plugin, params: params, observer: observer)
+            for metric in result.metrics {
+                try ledger.recordMetric(runId: runId, stageRunId: stageId, name: metric.name, value: metric.value)
+                metrics[name, default: [:]][metric.name] = metric.value
+            }
+            stageRecords.append(Manifest.Plugin(stage: name, name: resolved.plugin.name, version: resolved.plugin.version,
+                                                kind: resolved.plugin.kind.description,
+                                                file: FileSystem.baseName(resolved.plugin.path),
+                                                sha256: resolved.plugin.sha256, params: params,
+                                                durationMs: result.durationMs))
+            let padded = name.padding(toLength: max(name.count, 10), withPad: " ", startingAt: 0)
+            if case .failed(let message) = result.status {
+                try ledger.finishStage(id: stageId, status: .failed, message: message, durationMs: result.durationMs)
+                try event(.error, "stage.failed",
+                          "stage \(padded) FAILED \(Self.milliseconds(result.durationMs))  \(message)")
+                try skipStages(from: index + 1, reason: "stage \(name) failed")
+                return try quarantine(reason: "stage \(name) (plugin \(resolved.plugin.name) \(resolved.plugin.version)) failed: \(message)",
+                                      stage: name)
+            }
+            let verdictText: String? = switch result.verdict {
+            case .approve(let reason)?: "approved: \(reason)"
+            case .reject(let reason)?: "rejected: \(reason)"
+            case nil: nil
+            }
+            try ledger.finishStage(id: stageId, status: .succeeded, message: verdictText, durationMs: result.durationMs)
+            let shown = result.metrics.filter { !$0.name.hasPrefix("nulls.") }.prefix(4)
+                .map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
+            try event(.info, "stage.finished", "stage \(padded) ok  \(Self.milliseconds(result.durationMs))  \(shown)")
+            switch result.verdict {
+            case .reject(let reason)? where resolved.plugin.kind == .validate:
+                try skipStages(from: index + 1, reason: "\(name) rejected the drop")
+                return try quarantine(reason: "\(name) rejected the drop: \(reason)", stage: name)
+            case .reject(let reason)?:
+                rejection = (name, reason)
+            case .approve(let reason)?:
+                approvals.append(reason)
+            case nil:
+                break
+            }
+            if rejection != nil {
+                try skipStages(from: index + 1, reason: "\(name) rejected the model")
+                break
+            }
+        }
+
+        // Decision.
+        let decision: Decision
+        let reasons: String
+        if let rejection {
+            decision = .rejected
+            reasons = "\(rejection.stage): \(rejection.reason)"
+        } else if !approvals.isEmpty {
+            decision = .approved
+            reasons = approvals.joined(separator: "; ")
+        } else {
+            decision = .rejected
+            reasons = "no stage gave a verdict (add an evaluate stage); a model is published only when approved"
+        }
+        try event(decision == .approved ? .info : .warning, "model.decided", "decision   \(decision.rawValue): \(reasons)")
+
+        guard decision == .approved else {
+            _ = try ledger.recordModel(runId: runId, pipeline: pipeline.name, version: nil, decision: .rejected,
+                                       reasons: reasons, archivePath: nil, archiveSHA256: nil)
+            return try archiveDrop(kind: .rejected, reason: "model rejected: \(reasons)", archive: nil, version: nil)
+        }
+
+        // Publish.
+        let version = try ledger.nextModelVersion(pipeline: pipeline.name)
+        let published: ModelPublisher.Published
+        do {
+            var manifest = Manifest(
+                sluiceVersion: SluiceVersion.current, pipeline: pipeline.name, version: version,
+                task: pipeline.task.rawValue, target: pipeline.target, seed: pipeline.seed,
+                holdoutFraction: pipeline.holdoutFraction, createdAt: Timestamp.now(),
+                run: .init(id: runId, key: claim.runKey, startedAt: startedAt, finishedAt: Timestamp.now()),
+                drop: .init(file: claim.fileName, sha256: drop.sha256, sizeBytes: drop.sizeBytes, rows: table.rowCount,
+                            receivedAt: claim.receivedAt),
+                config: .init(file: executor.configuration.file, sha256: executor.configuration.sha256),
+                plugins: stageRecords, metrics: metrics, decision: decision.rawValue, reasons: reasons, files: [:])
+            let artifacts = host.artifactNames.map { ($0, host.artifact($0) ?? []) }
+            let members = try ModelPublisher.members(
+                manifest: &manifest, artifacts: artifacts,
+                schema: try ModelPublisher.schema(of: table, target: pipeline.target),
+                configText: (try? FileSystem.read(executor.configuration.file)) ?? [],
+                card: ModelPublisher.card(manifest))
+            published = try ModelPublisher.publish(members, pipeline: pipeline.name, version: version,
+                                                   configuration: executor.configuration)
+        } catch {
+            try event(.error, "model.publish_failed", "publishing v\(version) failed: \(error)")
+            _ = try ledger.recordModel(runId: runId, pipeline: pipeline.name, version: nil, decision: .rejected,
+                                       reasons: "approved, but publishing failed: \(error)", archivePath: nil,
+                                       archiveSHA256: nil)
+            return try quarantine(reason: "publishing the approved model failed: \(error)", stage: "publish")
+        }
+        let modelId = try ledger.recordModel(runId: runId, pipeline: pipeline.name, version: version, decision: .approved,
+                                             reasons: reasons, archivePath: published.path,
+                                             archiveSHA256: published.sha256)
+        try ledger.recordPromotion(pipeline: pipeline.name, modelId: modelId, action: "promote",
+                                   reason: "v\(version) approved: \(reasons)")
+        try event(.info, "model.published",
+                  "published  \(executor.display(published.path)) (current → v\(version))")
+        return try archiveDrop(kind: .approved, reason: "model v\(version) approved and published",
+                               archive: published.path, version: version)
+    }
+
+    /// Records the stages after `index` as skipped.
+    func skipStages(from index: Int, reason: String) throws {
+        let stages = executor.catalog.stages[pipeline.name] ?? []
+        guard index < stages.count else { return }
+        for (offset, resolved) in stages[index...].enumerated() {
+            let id = try ledger.startStage(runId: runId, position: index + offset + 1, stage: resolved.configuration.name,
+                                           kind: resolved.plugin.kind.description, plugin: resolved.identity)
+            try ledger.finishStage(id: id, status: .skipped, message: reason, durationMs: 0)
+        }
+    }
+
+    func quarantine(reason: String, stage: String) throws -> RunOutcome {
+        let destination = try DropDisposition.quarantine(claim, reason: reason, details: [
+            ("sha256", sha256.isEmpty ? "unknown" : sha256), ("stage", stage), ("run id", String(runId)),
+            ("at", Timestamp.now()),
+        ], configuration: executor.configuration)
+        try ledger.finishDrop(id: dropId, outcome: .quarantined, reason: reason, finalPath: destination)
+        let duration = (Timestamp.monotonic() - started) * 1000
+        try ledger.finishRun(id: runId, status: .failed, message: reason, durationMs: duration)
+        try event(.warning, "drop.quarantined", "quarantined → \(executor.display(destination)) (reason in .reason)")
+        return RunOutcome(kind: .quarantined, runId: runId, dropId: dropId, reason: reason, dropPath: destination,
+                          archivePath: nil, version: nil)
+    }
+
+    func archiveDrop(kind: RunOutcome.Kind, reason: String, archive: String?, version: Int?) throws -> RunOutcome {
+        let destination = try DropDisposition.archive(claim, sha256: sha256, configuration: executor.configuration)
+        try ledger.finishDrop(id: dropId, outcome: .archived, reason: reason, finalPath: destination)
+        let duration = (Timestamp.monotonic() - started) * 1000
+        try ledger.finishRun(id: runId, status: kind == .approved ? .approved : .rejected, message: reason,
+                             durationMs: duration)
+        try event(.info, "drop.archived",
+                  "drop archived → \(executor.display(destination)) (run took \(Self.milliseconds(duration)))")
+        return RunOutcome(kind: kind, runId: runId, dropId: dropId, reason: reason, dropPath: destination,
+                          archivePath: archive, version: version)
+    }
+}
+
+/// Passes what plugins log to the run's log; progress goes to debug, at most
+/// twice a second per stage.
+final class StageLogObserver: StageObserver {
+    let logger: Logger
+    let prefix: String
+    var stage = ""
+    private var lastProgress = 0.0
+
+    init(logger: Logger, prefix: String) {
+        self.logger = logger
+        self.prefix = prefix
+    }
+
+    func stageLogged(level: Int32, message: String) {
+        let line = "\(prefix) \(stage): \(message)"
+        switch level {
+        case ...3: logger.error("\(line)")
+        case 4: logger.warning("\(line)")
+        case 5, 6: logger.info("\(line)")
+        default: logger.debug("\(line)")
+        }
+    }
+
+    func stageProgressed(fraction: Double, text: String) {
+        let now = Timestamp.monotonic()
+        guard now - lastProgress >= 0.5 || fraction >= 1 else { return }
+        lastProgress = now
+        logger.debug("\(prefix) \(stage): \(Int(fraction * 100))% \(text)")
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Logging
+import SluiceConfig
+import SluiceEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options every command that reads a configuration shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "The sluice.yaml to use.", discussion: "Relative paths inside it resolve against its folder.",
+        valueName: "file"))
+    var config: String = "/etc/sluice/sluice.yaml"
+
+    @Option(help: ArgumentHelp("Log level: error, warning, info or debug (or set SLUICE_LOG_LEVEL).",
+                               valueName: "level"))
+    var logLevel: String?
+
+    func validate() throws {
+        if let logLevel, Self.level(logLevel) == nil {
+            throw ValidationError("--log-level must be one of error, warning, info, debug; got '\(logLevel)'")
+        }
+    }
+
+    static func level(_ text: String) -> Logger.Level? {
+        switch text.lowercased() {
+        case "error": .error
+        case "warning", "warn": .warning
+        case "info": .info
+        case "debug": .debug
+        case "trace": .trace
+        default: nil
+        }
+    }
+
+    /// Loads the configuration, turning errors into a clean exit with the message.
+    func load() throws -> SluiceConfiguration {
+        do {
+            return try ConfigLoader.load(config)
+        } catch {
+            throw CleanExit.message("error: \(error)")
+        }
+    }
+
+    /// Sets up logging to stderr once per process.
+    func makeLogger() -> Logger {
+        let envLevel = getenv("SLUICE_LOG_LEVEL").map { String(cString: $0) }
+        let level = (logLevel ?? envLevel).flatMap(Self.level) ?? .info
+        LoggingBootstrap.once(level: level)
+        return Logger(label: "sluice")
+    }
+}
+
+enum LoggingBootstrap {
+    nonisolated(unsafe) static var done = false
+
+    static func once(level: Logger.Level) {
+        guard !done else { return }
+        done = true
+        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: level) }
+    }
+}
+
+/// A failure already explained to the user: print the message, exit non-zero.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
