@@ -96,7 +96,8 @@ let package = Package(
             "SluicePluginHost", "SluiceData", "SluiceTestSupport",
         ]),
         .testTarget(name: "SluiceEngineTests", dependencies: [
-            "SluiceEngine", "SluiceLedger", "SluiceTestSupport",
+            "SluiceEngine", "SluiceLedger", "SluiceArchive", "SluiceTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v6]

@@ -39,7 +39,7 @@ public struct Report: Codable, Sendable {
 
     /// Aligned text for people, fitting `width` columns.
     public func text(width: Int = 80) -> String {
-        var out = "sluice report · ledger \(ledger) · \(short(generatedAt))\n"
+        var out = "sluice report · \(short(generatedAt)) UTC\nledger: \(ledger)\n"
         if pipelines.isEmpty {
             out += "\nNo drops recorded yet. Drop a file into a pipeline's inbox and run `sluice serve --once`.\n"
         }

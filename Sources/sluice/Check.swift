@@ -17,7 +17,7 @@ struct Check: ParsableCommand {
         do {
             catalog = try StageCatalog(configuration: configuration, loader: PluginLoader())
         } catch {
-            throw CleanExit.message("error: \(error)")
+            throw Failure("\(error)")
         }
         var out = "\(configuration.file): ok\n  state folder: \(configuration.stateDirectory)\n"
         for pipeline in configuration.pipelines {

@@ -39,7 +39,7 @@ struct ConfigOptions: ParsableArguments {
         do {
             return try ConfigLoader.load(config)
         } catch {
-            throw CleanExit.message("error: \(error)")
+            throw Failure("\(error)")
         }
     }
 
@@ -62,7 +62,7 @@ enum LoggingBootstrap {
     }
 }
 
-/// A failure already explained to the user: print the message, exit non-zero.
+/// A failure to report as `Error: <message>` with exit status 1 (no usage text).
 struct Failure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

@@ -1,0 +1,63 @@
+# sluice — make targets a new user needs. See README.md.
+#
+#   make demo     install missing -dev packages, build (release), run the example, print the report
+#   make test     install missing -dev packages, build with tests, run the whole test suite
+#   make build    release build only
+#   make install  install binary, plugins, systemd files (PREFIX=/usr/local, DESTDIR=)
+
+SWIFT     ?= swift
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+DEMO_DIR  ?= .build/demo
+DEB_PACKAGES := libarchive-dev libsqlite3-dev zlib1g-dev pkg-config
+
+.PHONY: all deps build demo test install clean
+
+all: build
+
+# Installs the Debian -dev packages sluice links against, only if missing.
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release
+
+# Runs sluice once on a scratch copy of inbox-example/ and prints the report.
+demo: build
+	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \
+	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR) && cp -R inbox-example/. $(DEMO_DIR)/ && \
+	echo "== sluice serve --once on a scratch copy of inbox-example/ ($(DEMO_DIR))" && \
+	"$$bin/sluice" serve --once --config $(DEMO_DIR)/sluice.yaml && \
+	echo && echo "== sluice report" && \
+	"$$bin/sluice" report --config $(DEMO_DIR)/sluice.yaml && \
+	echo && echo "== the published archive ($(DEMO_DIR)/outbox/churn/current.tar.gz)" && \
+	tar -tzvf $(DEMO_DIR)/outbox/churn/current.tar.gz
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+install: build
+	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/sluice/plugins $(DESTDIR)$(PREFIX)/include/sluice && \
+	install -m 0755 "$$bin/sluice" $(DESTDIR)$(PREFIX)/bin/sluice && \
+	for p in validate features train evaluate row-audit; do \
+	  install -m 0755 "$$bin/libsluice-$$p.so" $(DESTDIR)$(PREFIX)/lib/sluice/plugins/$$p.so; \
+	done && \
+	install -m 0644 Sources/CSluicePlugin/include/sluice_plugin.h $(DESTDIR)$(PREFIX)/include/sluice/sluice_plugin.h && \
+	install -d $(DESTDIR)/etc/sluice && \
+	if [ ! -e $(DESTDIR)/etc/sluice/sluice.yaml ]; then install -m 0644 systemd/sluice.yaml $(DESTDIR)/etc/sluice/sluice.yaml; fi && \
+	install -D -m 0644 systemd/sluice.service $(DESTDIR)$(PREFIX)/lib/systemd/system/sluice.service && \
+	install -D -m 0644 systemd/sluice.timer $(DESTDIR)$(PREFIX)/lib/systemd/system/sluice.timer && \
+	install -D -m 0644 systemd/sluice.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/sluice.conf && \
+	install -D -m 0644 systemd/sluice.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/sluice.conf && \
+	sed -i "s|/usr/local|$(PREFIX)|g" $(DESTDIR)$(PREFIX)/lib/systemd/system/sluice.service
+
+clean:
+	rm -rf .build
