@@ -51,10 +51,10 @@ install: build
 	  install -m 0755 "$$bin/libsluice-$$p.so" $(DESTDIR)$(PREFIX)/lib/sluice/plugins/$$p.so; \
 	done && \
 	install -m 0644 Sources/CSluicePlugin/include/sluice_plugin.h $(DESTDIR)$(PREFIX)/include/sluice/sluice_plugin.h && \
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/sluice/README.md && \
 	install -d $(DESTDIR)/etc/sluice && \
 	if [ ! -e $(DESTDIR)/etc/sluice/sluice.yaml ]; then install -m 0644 systemd/sluice.yaml $(DESTDIR)/etc/sluice/sluice.yaml; fi && \
 	install -D -m 0644 systemd/sluice.service $(DESTDIR)$(PREFIX)/lib/systemd/system/sluice.service && \
-	install -D -m 0644 systemd/sluice.timer $(DESTDIR)$(PREFIX)/lib/systemd/system/sluice.timer && \
 	install -D -m 0644 systemd/sluice.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/sluice.conf && \
 	install -D -m 0644 systemd/sluice.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/sluice.conf && \
 	sed -i "s|/usr/local|$(PREFIX)|g" $(DESTDIR)$(PREFIX)/lib/systemd/system/sluice.service

@@ -77,8 +77,12 @@ let package = Package(
             "SluicePluginHost",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "SluiceDaemon", dependencies: [
+            "SluiceEngine", "SluiceConfig", "SluiceLedger", "SluicePluginHost", "SluiceSystem",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "sluice", dependencies: [
-            "SluiceEngine", "SluiceReport", "SluiceConfig", "SluiceLedger", "SluicePluginHost",
+            "SluiceEngine", "SluiceDaemon", "SluiceReport", "SluiceConfig", "SluiceLedger", "SluicePluginHost",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -88,12 +92,18 @@ let package = Package(
         .target(name: "SluiceML"),
 
         // Tests.
-        .target(name: "SluiceTestSupport", dependencies: ["SluiceSystem"], path: "Tests/SluiceTestSupport"),
+        .target(name: "SluiceTestSupport", dependencies: [
+            "SluiceSystem", .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "Tests/SluiceTestSupport"),
         .testTarget(name: "SluiceDataTests", dependencies: ["SluiceData", "SluiceTestSupport"]),
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig", "SluiceTestSupport"]),
         .testTarget(name: "SluiceMLTests", dependencies: ["SluiceML"]),
         .testTarget(name: "SluicePluginHostTests", dependencies: [
             "SluicePluginHost", "SluiceData", "SluiceTestSupport",
+        ]),
+        .testTarget(name: "SluiceDaemonTests", dependencies: [
+            "SluiceSystem", "SluiceArchive", "SluiceTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SluiceEngineTests", dependencies: [
             "SluiceEngine", "SluiceLedger", "SluiceArchive", "SluiceTestSupport",

@@ -1,5 +1,8 @@
 import SluiceSystem
 import Yams
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads `sluice.yaml` strictly: unknown keys, wrong types, missing required
 /// keys and duplicate names are errors naming the file, line, column and key.
@@ -29,7 +32,15 @@ public enum ConfigLoader {
             throw reader.yamlSyntaxError(error)
         }
         let base = FileSystem.directory(of: file)
-        let top = try reader.mapping(root, path: "", allowed: ["state_dir", "plugin_path", "pipelines"])
+        let top = try reader.mapping(root, path: "", allowed: [
+            "state_dir", "plugin_path", "pipelines", "workers", "settle_seconds", "metrics_file",
+        ])
+        let workers = try top["workers"].map { try reader.positiveInt($0, path: "workers") }
+            ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        let settle = try top["settle_seconds"].map { try reader.double($0, path: "settle_seconds") } ?? 2.0
+        let metricsFile = try top["metrics_file"].map {
+            FileSystem.resolve(try reader.string($0, path: "metrics_file"), against: FileSystem.directory(of: file))
+        }
 
         let stateDirectory = try top["state_dir"].map { FileSystem.resolve(try reader.string($0, path: "state_dir"), against: base) }
             ?? "/var/lib/sluice"
@@ -51,7 +62,8 @@ public enum ConfigLoader {
                                           stateDirectory: stateDirectory, base: base))
         }
         return SluiceConfiguration(file: file, sha256: sha256 ?? ContentHash.sha256(Array(text.utf8)),
-                                   stateDirectory: stateDirectory, pluginPath: pluginPath, pipelines: pipelines)
+                                   stateDirectory: stateDirectory, pluginPath: pluginPath, pipelines: pipelines,
+                                   workers: workers, settleSeconds: settle, metricsFile: metricsFile)
     }
 
     static func pipeline(name: String, keyNode: Node, node: Node, reader: NodeReader,
@@ -61,8 +73,26 @@ public enum ConfigLoader {
             throw reader.error(keyNode, path: path, "pipeline names are used as folder names: no '/', spaces or leading '.'")
         }
         let fields = try reader.mapping(node, path: path, allowed: [
-            "inbox", "task", "target", "seed", "holdout", "stages", "promotion",
+            "inbox", "task", "target", "seed", "holdout", "stages", "promotion", "on_duplicate", "limits", "max_attempts",
         ])
+        let duplicateText = try fields["on_duplicate"].map { try reader.string($0, path: path + ".on_duplicate") } ?? "skip"
+        guard let onDuplicate = PipelineConfiguration.DuplicatePolicy(rawValue: duplicateText) else {
+            throw reader.error(fields["on_duplicate"]!, path: path + ".on_duplicate",
+                               "expected skip or retrain, found '\(duplicateText)'")
+        }
+        let maxAttempts = try fields["max_attempts"].map { try reader.positiveInt($0, path: path + ".max_attempts") } ?? 3
+        var limits = RunLimits()
+        if let limitsNode = fields["limits"] {
+            let limitPath = path + ".limits"
+            let entries = try reader.mapping(limitsNode, path: limitPath, allowed: [
+                "time_seconds", "grace_seconds", "memory_mb", "cpu_seconds", "open_files",
+            ])
+            if let node = entries["time_seconds"] { limits.timeSeconds = try reader.positiveDouble(node, path: limitPath + ".time_seconds") }
+            if let node = entries["grace_seconds"] { limits.graceSeconds = try reader.positiveDouble(node, path: limitPath + ".grace_seconds") }
+            if let node = entries["memory_mb"] { limits.memoryMB = try reader.positiveInt(node, path: limitPath + ".memory_mb") }
+            if let node = entries["cpu_seconds"] { limits.cpuSeconds = try reader.positiveInt(node, path: limitPath + ".cpu_seconds") }
+            if let node = entries["open_files"] { limits.openFiles = try reader.positiveInt(node, path: limitPath + ".open_files") }
+        }
         let inbox = try fields["inbox"].map { FileSystem.resolve(try reader.string($0, path: path + ".inbox"), against: base) }
             ?? stateDirectory + "/inbox/" + name
         let taskText = try fields["task"].map { try reader.string($0, path: path + ".task") } ?? "binary"
@@ -119,7 +149,8 @@ public enum ConfigLoader {
             }
         }
         return PipelineConfiguration(name: name, inbox: inbox, task: task, target: target, seed: seed,
-                                     holdoutFraction: holdout, stages: stages, promotion: PromotionRules(rules: rules))
+                                     holdoutFraction: holdout, stages: stages, promotion: PromotionRules(rules: rules),
+                                     onDuplicate: onDuplicate, limits: limits, maxAttempts: maxAttempts)
     }
 }
 

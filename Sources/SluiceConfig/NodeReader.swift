@@ -95,6 +95,19 @@ struct NodeReader {
         return value
     }
 
+    func positiveInt(_ node: Node, path: String) throws -> Int {
+        guard case .scalar(let scalar) = node, let value = Int(scalar.string), value > 0 else {
+            throw error(node, path: path, "expected a positive integer, found \(describe(node))")
+        }
+        return value
+    }
+
+    func positiveDouble(_ node: Node, path: String) throws -> Double {
+        let value = try double(node, path: path)
+        guard value > 0 else { throw error(node, path: path, "expected a positive number, found \(value)") }
+        return value
+    }
+
     func unsigned(_ node: Node, path: String) throws -> UInt64 {
         guard case .scalar(let scalar) = node, let value = UInt64(scalar.string) else {
             throw error(node, path: path, "expected a non-negative integer, found \(describe(node))")

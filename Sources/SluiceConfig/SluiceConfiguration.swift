@@ -13,6 +13,12 @@ public struct SluiceConfiguration: Sendable {
     public let pluginPath: [String]
     /// Pipelines in file order.
     public let pipelines: [PipelineConfiguration]
+    /// Runs executing at once (each in its own worker process).
+    public let workers: Int
+    /// How long a file that was never closed must keep its size before it is taken.
+    public let settleSeconds: Double
+    /// Prometheus textfile-collector output, if wanted.
+    public let metricsFile: String?
 
     public var ledgerPath: String { stateDirectory + "/ledger.sqlite" }
     public var workDirectory: String { stateDirectory + "/work" }
@@ -42,10 +48,35 @@ public struct PipelineConfiguration: Sendable, Equatable {
     public let stages: [StageConfiguration]
     /// Rules the candidate's metrics must meet to be published.
     public let promotion: PromotionRules
+    /// What to do with a drop whose content was processed before.
+    public let onDuplicate: DuplicatePolicy
+    /// Limits for each run's worker process.
+    public let limits: RunLimits
+    /// Attempts at a drop whose worker was interrupted before it is quarantined.
+    public let maxAttempts: Int
+
+    public enum DuplicatePolicy: String, Sendable, CaseIterable {
+        case skip, retrain
+    }
 
     public enum Task: String, Sendable, CaseIterable {
         case binary
     }
+}
+
+/// Resource limits for a run's worker, set in the worker before plugins load.
+public struct RunLimits: Sendable, Equatable {
+    /// Wall-clock limit; then SIGTERM, and SIGKILL after `graceSeconds`.
+    public var timeSeconds: Double = 3600
+    public var graceSeconds: Double = 10
+    /// Address-space limit (RLIMIT_AS), in MiB.
+    public var memoryMB: Int = 8192
+    /// CPU-time limit (RLIMIT_CPU), in seconds.
+    public var cpuSeconds: Int = 7200
+    /// Open-file limit (RLIMIT_NOFILE).
+    public var openFiles: Int = 256
+
+    public init() {}
 }
 
 /// One stage of a pipeline.

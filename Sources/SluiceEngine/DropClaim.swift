@@ -1,3 +1,4 @@
+import Foundation
 import SluiceSystem
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Glibc
 /// `work/<run-key>/`. `rename(2)` is atomic, so two claimers can never both
 /// win, and a producer's half-written temp file is never claimed (see
 /// ``InboxScanner``).
-public struct DropClaim: Sendable {
+public struct DropClaim: Sendable, Codable, Equatable {
     /// Unique run key, also the work folder's name: `<UTC stamp>-<pipeline>-<random>`.
     public let runKey: String
     public let pipeline: String
@@ -35,16 +36,37 @@ public struct DropClaim: Sendable {
         try FileSystem.createDirectory(workDirectory)
         let fileName = FileSystem.baseName(inboxPath)
         let path = workDirectory + "/" + fileName
+        let claim = DropClaim(runKey: runKey, pipeline: pipeline, fileName: fileName, inboxPath: inboxPath,
+                              workDirectory: workDirectory, path: path,
+                              receivedAt: Timestamp.iso8601(seconds: mtime), claimedAt: Timestamp.iso8601(seconds: now))
         do {
+            // The record first: a work folder holding a drop always says what it is.
+            try FileSystem.writeAtomically(Array(try JSONEncoder().encode(claim)), to: workDirectory + "/" + recordName)
             try FileSystem.rename(inboxPath, to: path)
         } catch {
+            try? FileSystem.remove(workDirectory + "/" + recordName)
             try? FileSystem.removeDirectory(workDirectory)
             throw error
         }
         try FileSystem.syncDirectory(workDirectory)
         try FileSystem.syncDirectory(FileSystem.directory(of: inboxPath))
-        return DropClaim(runKey: runKey, pipeline: pipeline, fileName: fileName, inboxPath: inboxPath,
-                         workDirectory: workDirectory, path: path,
-                         receivedAt: Timestamp.iso8601(seconds: mtime), claimedAt: Timestamp.iso8601(seconds: now))
+        return claim
     }
+
+    /// Name of the claim record inside a work folder.
+    public static let recordName = ".sluice-claim.json"
+
+    /// Reads the claim record of a work folder (for workers and recovery).
+    /// Paths are re-based on `workDirectory`, so a moved state folder still works.
+    public static func load(workDirectory: String) throws -> DropClaim {
+        let bytes = try FileSystem.read(workDirectory + "/" + recordName)
+        let stored = try JSONDecoder().decode(DropClaim.self, from: Data(bytes))
+        return DropClaim(runKey: stored.runKey, pipeline: stored.pipeline, fileName: stored.fileName,
+                         inboxPath: stored.inboxPath, workDirectory: workDirectory,
+                         path: workDirectory + "/" + stored.fileName, receivedAt: stored.receivedAt,
+                         claimedAt: stored.claimedAt)
+    }
+
+    /// Whether the drop file is still in the work folder.
+    public var isPresent: Bool { FileSystem.isRegularFile(path) }
 }

@@ -13,8 +13,14 @@ enum DropDisposition {
         // Same hash means same bytes: replacing an earlier copy loses nothing.
         try FileSystem.rename(claim.path, to: destination)
         try FileSystem.syncDirectory(folder)
-        try? FileSystem.removeDirectory(claim.workDirectory)
+        removeWorkDirectory(claim)
         return destination
+    }
+
+    /// Removes the (now empty) work folder and its claim record.
+    static func removeWorkDirectory(_ claim: DropClaim) {
+        try? FileSystem.remove(claim.workDirectory + "/" + DropClaim.recordName)
+        try? FileSystem.removeDirectory(claim.workDirectory)
     }
 
     /// Quarantines the drop as `<run-key>-<name>` with `<run-key>-<name>.reason`.
@@ -33,7 +39,7 @@ enum DropDisposition {
         try FileSystem.writeAtomically(text, to: destination + ".reason")
         try FileSystem.rename(claim.path, to: destination)
         try FileSystem.syncDirectory(folder)
-        try? FileSystem.removeDirectory(claim.workDirectory)
+        removeWorkDirectory(claim)
         return destination
     }
 

@@ -15,6 +15,8 @@ public final class RunExecutor {
     let ledger: any Ledger
     let catalog: StageCatalog
     let logger: Logger
+    /// Called with (stage, fraction, text) whenever a stage reports progress.
+    public var onProgress: ((String, Double, String) -> Void)?
 
     public init(configuration: SluiceConfiguration, ledger: any Ledger, catalog: StageCatalog, logger: Logger) {
         self.configuration = configuration
@@ -27,14 +29,19 @@ public final class RunExecutor {
     /// quarantined or rejected outcome, never an error.
     /// - Throws: only when the ledger or the filesystem fails (the drop then
     ///   stays in `work/`, where recovery finds it).
-    public func execute(_ claim: DropClaim, pipeline: PipelineConfiguration) throws -> RunOutcome {
+    /// - Parameters:
+    ///   - dropId: the drop's ledger row when this is a retry (a new row is made otherwise).
+    ///   - runKey: the run's key; the claim's key for a first attempt.
+    public func execute(_ claim: DropClaim, pipeline: PipelineConfiguration, dropId existingDrop: Int64? = nil,
+                        runKey: String? = nil) throws -> RunOutcome {
         let started = Timestamp.monotonic()
         let startedAt = Timestamp.now()
-        let dropId = try ledger.recordDrop(pipeline: pipeline.name, fileName: claim.fileName, inboxPath: claim.inboxPath,
-                                           receivedAt: claim.receivedAt, claimedAt: claim.claimedAt)
-        let runId = try ledger.startRun(dropId: dropId, pipeline: pipeline.name, runKey: claim.runKey, seed: pipeline.seed,
-                                        configSHA256: configuration.sha256, workDirectory: claim.workDirectory,
-                                        pid: getpid())
+        let dropId = try existingDrop ?? ledger.recordDrop(pipeline: pipeline.name, fileName: claim.fileName,
+                                                           inboxPath: claim.inboxPath, receivedAt: claim.receivedAt,
+                                                           claimedAt: claim.claimedAt)
+        let runId = try ledger.startRun(dropId: dropId, pipeline: pipeline.name, runKey: runKey ?? claim.runKey,
+                                        seed: pipeline.seed, configSHA256: configuration.sha256,
+                                        workDirectory: claim.workDirectory, pid: getpid())
         var run = RunContext(executor: self, claim: claim, pipeline: pipeline, dropId: dropId, runId: runId,
                              started: started, startedAt: startedAt)
         try run.event(.info, "drop.claimed", "claimed \(claim.fileName) → \(display(claim.workDirectory))/")
@@ -118,6 +125,14 @@ struct RunContext {
         try ledger.finishStage(id: ingestId, status: .succeeded, message: shape, durationMs: ingestMs)
         try event(.info, "stage.finished", "stage ingest     ok  \(Self.milliseconds(ingestMs))  \(shape)")
 
+        // The same content again: archive it without retraining, unless asked to.
+        if pipeline.onDuplicate == .skip,
+           let earlier = try ledger.processedDrop(pipeline: pipeline.name, sha256: drop.sha256, excluding: dropId) {
+            let reason = "duplicate of drop \(earlier) (same sha256 \(drop.sha256.prefix(12))…); not retrained (on_duplicate: skip)"
+            try skipStages(from: 0, reason: "duplicate drop")
+            return try archiveDrop(kind: .duplicate, reason: reason, archive: nil, version: nil)
+        }
+
         // The split, fixed before any stage runs.
         let strata = HoldoutSplit.strata(for: table, target: pipeline.target)
         let roles = HoldoutSplit.roles(strata: strata, fraction: pipeline.holdoutFraction, seed: pipeline.seed)
@@ -127,7 +142,7 @@ struct RunContext {
             "run_id": claim.runKey, "holdout_fraction": String(pipeline.holdoutFraction),
         ]
         let host = StageHost(table: table, roles: roles, settings: settings)
-        let observer = StageLogObserver(logger: logger, prefix: prefix)
+        let observer = StageLogObserver(logger: logger, prefix: prefix, onProgress: executor.onProgress)
 
         // Stages.
         let stages = executor.catalog.stages[pipeline.name] ?? []
@@ -142,6 +157,7 @@ struct RunContext {
             let stageId = try ledger.startStage(runId: runId, position: index + 1, stage: name,
                                                 kind: resolved.plugin.kind.description, plugin: resolved.identity)
             observer.stage = name
+            executor.onProgress?(name, 0, "starting")
             let result = host.run(resolved.plugin, params: params, observer: observer)
             for metric in result.metrics {
                 try ledger.recordMetric(runId: runId, stageRunId: stageId, name: metric.name, value: metric.value)
@@ -275,8 +291,12 @@ struct RunContext {
         let destination = try DropDisposition.archive(claim, sha256: sha256, configuration: executor.configuration)
         try ledger.finishDrop(id: dropId, outcome: .archived, reason: reason, finalPath: destination)
         let duration = (Timestamp.monotonic() - started) * 1000
-        try ledger.finishRun(id: runId, status: kind == .approved ? .approved : .rejected, message: reason,
-                             durationMs: duration)
+        let status: RunStatus = switch kind {
+        case .approved: .approved
+        case .duplicate: .duplicate
+        default: .rejected
+        }
+        try ledger.finishRun(id: runId, status: status, message: reason, durationMs: duration)
         try event(.info, "drop.archived",
                   "drop archived → \(executor.display(destination)) (run took \(Self.milliseconds(duration)))")
         return RunOutcome(kind: kind, runId: runId, dropId: dropId, reason: reason, dropPath: destination,
@@ -289,12 +309,14 @@ struct RunContext {
 final class StageLogObserver: StageObserver {
     let logger: Logger
     let prefix: String
+    let onProgress: ((String, Double, String) -> Void)?
     var stage = ""
     private var lastProgress = 0.0
 
-    init(logger: Logger, prefix: String) {
+    init(logger: Logger, prefix: String, onProgress: ((String, Double, String) -> Void)?) {
         self.logger = logger
         self.prefix = prefix
+        self.onProgress = onProgress
     }
 
     func stageLogged(level: Int32, message: String) {
@@ -311,6 +333,7 @@ final class StageLogObserver: StageObserver {
         let now = Timestamp.monotonic()
         guard now - lastProgress >= 0.5 || fraction >= 1 else { return }
         lastProgress = now
+        onProgress?(stage, fraction, text)
         logger.debug("\(prefix) \(stage): \(Int(fraction * 100))% \(text)")
     }
 }

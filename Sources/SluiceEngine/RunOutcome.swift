@@ -7,6 +7,8 @@ public struct RunOutcome: Sendable, Equatable {
         case rejected
         /// A stage failed or rejected the data; the drop is in quarantine.
         case quarantined
+        /// The same content was processed before; archived without retraining.
+        case duplicate
     }
 
     public let kind: Kind

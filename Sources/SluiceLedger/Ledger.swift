@@ -29,6 +29,18 @@ public protocol Ledger: Sendable {
     func recordEvent(level: EventLevel, kind: String, pipeline: String?, dropId: Int64?,
                      runId: Int64?, message: String) throws
 
+    // Recovery and duplicates
+    /// The run with this key, if recorded.
+    func run(key: String) throws -> RunRef?
+    /// Runs still marked `running`.
+    func runningRuns() throws -> [RunRef]
+    /// Number of runs recorded for a drop.
+    func attempts(dropId: Int64) throws -> Int
+    /// Marks the run's still-running stages as failed with `message`.
+    func failRunningStages(runId: Int64, message: String) throws
+    /// An earlier drop of `pipeline` with this content that finished (archived), if any.
+    func processedDrop(pipeline: String, sha256: String, excluding dropId: Int64) throws -> Int64?
+
     // Reading
     func pipelines() throws -> [String]
     func recentDrops(pipeline: String, limit: Int) throws -> [DropRow]

@@ -8,7 +8,7 @@ public enum DropOutcome: String, Sendable, Codable {
 
 /// How a run ended.
 public enum RunStatus: String, Sendable, Codable {
-    case running, approved, rejected, failed, interrupted
+    case running, approved, rejected, failed, interrupted, duplicate
 }
 
 /// How a stage ended.
@@ -38,6 +38,44 @@ public struct PluginIdentity: Sendable, Equatable, Codable {
         self.version = version
         self.path = path
         self.sha256 = sha256
+    }
+}
+
+/// Totals for one pipeline, for monitoring.
+public struct PipelineCounters: Sendable {
+    public var pipeline: String
+    /// Drops by outcome (`claimed`, `archived`, `quarantined`).
+    public var drops: [String: Int] = [:]
+    /// Runs by status.
+    public var runs: [String: Int] = [:]
+    /// Stage → (count, total seconds).
+    public var stageSeconds: [String: (Int, Double)] = [:]
+    public var currentVersion: Int?
+    /// When the last approved run ended (ISO-8601).
+    public var lastSuccess: String?
+
+    public init(pipeline: String) { self.pipeline = pipeline }
+}
+
+/// The identity of a run, for recovery.
+public struct RunRef: Sendable, Equatable {
+    public var id: Int64
+    public var key: String
+    public var dropId: Int64
+    public var pipeline: String
+    public var status: RunStatus
+    public var pid: Int32?
+    public var workDirectory: String
+
+    public init(id: Int64, key: String, dropId: Int64, pipeline: String, status: RunStatus, pid: Int32?,
+                workDirectory: String) {
+        self.id = id
+        self.key = key
+        self.dropId = dropId
+        self.pipeline = pipeline
+        self.status = status
+        self.pid = pid
+        self.workDirectory = workDirectory
     }
 }
 

@@ -33,7 +33,7 @@ enum LedgerSchema {
                     drop_id INTEGER NOT NULL REFERENCES drops(id),
                     pipeline TEXT NOT NULL,
                     status TEXT NOT NULL DEFAULT 'running'
-                        CHECK (status IN ('running', 'approved', 'rejected', 'failed', 'interrupted')),
+                        CHECK (status IN ('running', 'approved', 'rejected', 'failed', 'interrupted', 'duplicate')),
                     message TEXT,
                     seed INTEGER NOT NULL,
                     config_sha256 TEXT NOT NULL,

@@ -151,6 +151,79 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    // MARK: Recovery and duplicates
+
+    static func runRef(_ row: Row) -> RunRef {
+        RunRef(id: row["id"], key: row["run_key"], dropId: row["drop_id"], pipeline: row["pipeline"],
+               status: RunStatus(rawValue: row["status"]) ?? .running, pid: row["pid"], workDirectory: row["work_dir"])
+    }
+
+    public func run(key: String) throws -> RunRef? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE run_key = ?", arguments: [key]).map(Self.runRef)
+        }
+    }
+
+    public func runningRuns() throws -> [RunRef] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE status = 'running' ORDER BY id").map(Self.runRef)
+        }
+    }
+
+    public func attempts(dropId: Int64) throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM runs WHERE drop_id = ?", arguments: [dropId]) ?? 0
+        }
+    }
+
+    public func failRunningStages(runId: Int64, message: String) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE stage_runs SET status = 'failed', message = ?, ended_at = ?,
+                    duration_ms = (julianday(?) - julianday(started_at)) * 86400000.0
+                WHERE run_id = ? AND status = 'running'
+                """, arguments: [message, Timestamp.now(), Timestamp.now(), runId])
+        }
+    }
+
+    public func processedDrop(pipeline: String, sha256: String, excluding dropId: Int64) throws -> Int64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT id FROM drops WHERE pipeline = ? AND sha256 = ? AND id != ? AND outcome = 'archived'
+                ORDER BY id LIMIT 1
+                """, arguments: [pipeline, sha256, dropId])
+        }
+    }
+
+    // MARK: Counters
+
+    /// Totals for monitoring (see `PrometheusMetrics`).
+    public func counters(pipeline: String) throws -> PipelineCounters {
+        try pool.read { db in
+            var counters = PipelineCounters(pipeline: pipeline)
+            for row in try Row.fetchAll(db, sql: "SELECT outcome, count(*) AS n FROM drops WHERE pipeline = ? GROUP BY outcome",
+                                        arguments: [pipeline]) {
+                counters.drops[row["outcome"]] = row["n"]
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM runs WHERE pipeline = ? GROUP BY status",
+                                        arguments: [pipeline]) {
+                counters.runs[row["status"]] = row["n"]
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT s.stage, count(*) AS n, sum(s.duration_ms) AS total FROM stage_runs s JOIN runs r ON r.id = s.run_id
+                WHERE r.pipeline = ? AND s.status IN ('succeeded', 'failed') GROUP BY s.stage
+                """, arguments: [pipeline]) {
+                counters.stageSeconds[row["stage"]] = (row["n"], (row["total"] as Double? ?? 0) / 1000)
+            }
+            counters.currentVersion = try Int.fetchOne(db, sql: "SELECT version FROM current_models WHERE pipeline = ?",
+                                                       arguments: [pipeline])
+            counters.lastSuccess = try String.fetchOne(db, sql: """
+                SELECT max(ended_at) FROM runs WHERE pipeline = ? AND status = 'approved'
+                """, arguments: [pipeline])
+            return counters
+        }
+    }
+
     // MARK: Reading
 
     public func pipelines() throws -> [String] {

@@ -22,3 +22,17 @@ public enum Syscall {
         }
     }
 }
+
+extension Syscall {
+    /// A pipe whose ends are close-on-exec (and non-blocking if asked).
+    /// Returns (read end, write end).
+    public static func pipe(nonBlocking: Bool) throws -> (Int32, Int32) {
+        var fds: [Int32] = [0, 0]
+        try run("pipe") { Glibc.pipe(&fds) }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            if nonBlocking { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        }
+        return (fds[0], fds[1])
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SluiceConfig
+import SluiceDaemon
 import SluiceEngine
 import SluiceLedger
 import SluicePluginHost
@@ -7,8 +8,18 @@ import SluiceSystem
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Process the drops waiting in every pipeline's inbox.",
+        abstract: "Watch every pipeline's inbox and process each drop (or, with --once, what waits now).",
         discussion: """
+        Without --once, sluice runs as a daemon: it watches each inbox with inotify (a file is \
+        taken when its writer closes it or when it is renamed in; a file that is never closed \
+        is taken once its size has been stable for settle_seconds), runs each drop in its own \
+        `sluice work` child process with the pipeline's time and resource limits, and keeps \
+        going whatever a plugin does. SIGHUP re-reads the configuration (a broken one is \
+        refused and the old one kept); SIGTERM stops it after running work finishes. Under \
+        systemd (Type=notify) it reports READY, STATUS and watchdog keep-alives. At start it \
+        recovers what a previous run left: interrupted runs are re-run (up to max_attempts), \
+        claimed drops without a run are queued, incomplete archives are removed.
+
         With --once, sluice claims every file waiting in each pipeline's inbox (by renaming \
         it into work/<run>/), runs the pipeline's stages on it, publishes approved models to \
         the outbox, moves the drop to archive/ (or quarantine/ with a .reason file), and exits. \
@@ -26,21 +37,28 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Flag(help: "Process what is waiting now, then exit. (The long-running inotify daemon is not built yet.)")
+    @Flag(help: "Process what is waiting now in this process, then exit (no inotify, no worker processes).")
     var once = false
 
     @Option(help: ArgumentHelp("Only this pipeline.", valueName: "name"))
     var pipeline: String?
 
-    func validate() throws {
-        guard once else {
-            throw ValidationError("only one-shot mode exists so far: run `sluice serve --once --config FILE`")
-        }
-    }
-
     func run() throws {
         let logger = options.makeLogger()
         let configuration = try options.load()
+        if !once {
+            if pipeline != nil { throw ValidationError("--pipeline works only with --once") }
+            do {
+                let daemon = try Daemon(configPath: FileSystem.absolute(options.config), configuration: configuration,
+                                        logger: logger)
+                throw ExitCode(try daemon.run())
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                logger.critical("\(error)")
+                throw ExitCode.failure
+            }
+        }
         if let pipeline, configuration.pipeline(named: pipeline) == nil {
             throw ValidationError("no pipeline named '\(pipeline)' in \(configuration.file); it has: "
                                   + configuration.pipelines.map(\.name).joined(separator: ", "))

@@ -19,6 +19,6 @@ struct Sluice: ParsableCommand {
           sluice report --config inbox-example/sluice.yaml
         """,
         version: SluiceVersion.current,
-        subcommands: [Serve.self, Report.self, Check.self, Plugins.self]
+        subcommands: [Serve.self, Report.self, Check.self, Plugins.self, Work.self]
     )
 }

@@ -30,10 +30,10 @@ import Testing
         #expect(FileSystem_exists(directory.url("inbox/churn/day.csv")))
     }
 
-    @Test func serveWithoutOnceExplainsWhatExists() throws {
-        let result = try Command.sluice(["serve", "--config", "x.yaml"])
-        #expect(result.status != 0)
-        #expect(result.output.contains("sluice serve --once --config FILE"))
+    @Test func aMissingConfigIsNamed() throws {
+        let result = try Command.sluice(["serve", "--config", "/nonexistent/sluice.yaml"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("open(/nonexistent/sluice.yaml): No such file or directory"))
     }
 
     @Test func helpTeachesTheMainCommands() throws {

@@ -1,6 +1,7 @@
 /*
  * Test fixture: a custom stage that misbehaves on purpose, chosen by the
- * parameter `mode`: ok, fail, segfault, abort, hang, allocate, approve, reject.
+ * parameter `mode`: ok, fail, segfault, abort, hang, allocate, approve, reject,
+ * sleep (for `seconds`, default 2, then ok).
  * Used to prove that a plugin can fail only its own run.
  */
 #include "sluice_plugin.h"
@@ -26,6 +27,13 @@ static int misbehave_run(const sluice_plugin_descriptor *self, const sluice_host
     }
     if (strcmp(mode, "reject") == 0) {
         api->set_verdict(ctx, SLUICE_VERDICT_REJECT, "misbehave rejects");
+        return SLUICE_OK;
+    }
+    if (strcmp(mode, "sleep") == 0) {
+        const char *seconds = api->param(ctx, "seconds");
+        unsigned left = seconds ? (unsigned)atoi(seconds) : 2;
+        api->progress(ctx, 0.5, "sleeping");
+        while (left > 0) left = sleep(left);
         return SLUICE_OK;
     }
     if (strcmp(mode, "segfault") == 0) {

@@ -1,0 +1,76 @@
+import SluiceSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// inotify on inbox folders: only `IN_CLOSE_WRITE` (a writer closed the file),
+/// `IN_MOVED_TO` (renamed in), `IN_CREATE` (to start a settle timer for
+/// writers that never close), and the folder's own deletion or move. Never
+/// `IN_MODIFY`. The caller drains events from ``descriptor`` when `poll`
+/// says it is readable; this type does no other IO.
+final class InotifyWatcher {
+    struct Event {
+        enum Kind { case closedOrMovedIn, created, folderGone, overflow }
+        let kind: Kind
+        let watch: Int32
+        let name: String
+    }
+
+    let descriptor: Int32
+    private var folders: [Int32: String] = [:]
+
+    init() throws {
+        descriptor = try Syscall.run("inotify_init1") { inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Starts watching `folder`; returns the watch descriptor.
+    @discardableResult
+    func watch(_ folder: String) throws -> Int32 {
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+        let wd = try Syscall.run("inotify_add_watch", path: folder) { inotify_add_watch(descriptor, folder, mask) }
+        folders[wd] = folder
+        return wd
+    }
+
+    /// Stops every watch.
+    func removeAll() {
+        for wd in folders.keys { inotify_rm_watch(descriptor, wd) }
+        folders.removeAll()
+    }
+
+    /// The folder a watch descriptor belongs to.
+    func folder(_ wd: Int32) -> String? { folders[wd] }
+
+    /// Reads every queued event without blocking.
+    func drain() -> [Event] {
+        var events: [Event] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            var offset = 0
+            buffer.withUnsafeBytes { raw in
+                while offset + MemoryLayout<inotify_event>.size <= count {
+                    let header = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                    let nameStart = offset + MemoryLayout<inotify_event>.size
+                    let nameBytes = raw[nameStart..<(nameStart + Int(header.len))].prefix { $0 != 0 }
+                    let name = String(decoding: nameBytes, as: UTF8.self)
+                    let mask = Int32(bitPattern: header.mask)
+                    if mask & Int32(IN_Q_OVERFLOW) != 0 {
+                        events.append(Event(kind: .overflow, watch: -1, name: ""))
+                    } else if mask & Int32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 {
+                        events.append(Event(kind: .folderGone, watch: header.wd, name: ""))
+                    } else if mask & Int32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
+                        events.append(Event(kind: .closedOrMovedIn, watch: header.wd, name: name))
+                    } else if mask & Int32(IN_CREATE) != 0 {
+                        events.append(Event(kind: .created, watch: header.wd, name: name))
+                    }
+                    offset = nameStart + Int(header.len)
+                }
+            }
+        }
+        return events
+    }
+}

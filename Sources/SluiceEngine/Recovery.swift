@@ -1,0 +1,113 @@
+import Logging
+import SluiceConfig
+import SluiceLedger
+import SluiceSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What sluice does at start, before watching: finish the story of every run
+/// a previous daemon left behind, so that every drop ends in archive/ or
+/// quarantine/ with a ledger row saying why.
+///
+/// - A run the ledger says is `running` whose worker is gone becomes
+///   `interrupted`; its drop is queued again, or quarantined (with the run
+///   history) once it has had `max_attempts` runs.
+/// - A work folder with a claimed drop but no run in the ledger is queued.
+/// - A work folder whose drop never arrived (claim record only) is removed.
+/// - Temp files left in the outbox (`.*.tmp`) are removed: archives are only
+///   ever complete under their final name.
+public enum Recovery {
+    /// A drop to run again.
+    public struct Requeue: Sendable {
+        public let claim: DropClaim
+        /// The drop's existing ledger row, when it has one.
+        public let dropId: Int64?
+        /// Key for the next run (`<claim key>.<attempt>` for retries).
+        public let runKey: String
+    }
+
+    public static func run(configuration: SluiceConfiguration, ledger: any Ledger, logger: Logger) throws -> [Requeue] {
+        var requeue: [Requeue] = []
+        var handled = Set<String>()
+        for run in try ledger.runningRuns() {
+            if let pid = run.pid, pid > 0, pid != getpid(), isSluiceWorker(pid) {
+                // A worker that outlived its daemon: stop it, its run is re-done.
+                kill(pid, SIGKILL)
+            }
+            let reason = "interrupted: the daemon stopped while this run was executing"
+            try ledger.failRunningStages(runId: run.id, message: reason)
+            try ledger.finishRun(id: run.id, status: .interrupted, message: reason, durationMs: 0)
+            try ledger.recordEvent(level: .warning, kind: "run.interrupted", pipeline: run.pipeline, dropId: run.dropId,
+                                   runId: run.id, message: reason)
+            handled.insert(run.workDirectory)
+            guard let claim = try? DropClaim.load(workDirectory: run.workDirectory), claim.isPresent else { continue }
+            guard let pipeline = configuration.pipeline(named: claim.pipeline) else {
+                try quarantineLeftover(claim, dropId: run.dropId, reason: "pipeline '\(claim.pipeline)' is no longer configured",
+                                       configuration: configuration, ledger: ledger, logger: logger)
+                continue
+            }
+            let attempts = try ledger.attempts(dropId: run.dropId)
+            if attempts >= pipeline.maxAttempts {
+                try quarantineLeftover(claim, dropId: run.dropId,
+                                       reason: "interrupted \(attempts) times (max_attempts \(pipeline.maxAttempts)); giving up",
+                                       configuration: configuration, ledger: ledger, logger: logger)
+            } else {
+                logger.warning("[\(claim.pipeline) \(claim.fileName)] run \(run.id) was interrupted; running it again (attempt \(attempts + 1) of \(pipeline.maxAttempts))")
+                requeue.append(Requeue(claim: claim, dropId: run.dropId, runKey: "\(claim.runKey).\(attempts + 1)"))
+            }
+        }
+        // Work folders the ledger does not know about.
+        let work = configuration.workDirectory
+        for name in (try? FileSystem.list(work)) ?? [] where !handled.contains(work + "/" + name) {
+            let folder = work + "/" + name
+            guard FileSystem.isDirectory(folder) else { continue }
+            guard let claim = try? DropClaim.load(workDirectory: folder) else {
+                if ((try? FileSystem.list(folder)) ?? []).isEmpty { try? FileSystem.removeDirectory(folder) }
+                else { logger.warning("work folder \(folder) has files but no claim record; left for an operator") }
+                continue
+            }
+            if try ledger.run(key: claim.runKey) != nil { continue }   // finished runs leave no folder
+            guard claim.isPresent else {
+                DropDisposition.removeWorkDirectory(claim)
+                continue
+            }
+            guard configuration.pipeline(named: claim.pipeline) != nil else {
+                try quarantineLeftover(claim, dropId: nil, reason: "pipeline '\(claim.pipeline)' is no longer configured",
+                                       configuration: configuration, ledger: ledger, logger: logger)
+                continue
+            }
+            logger.warning("[\(claim.pipeline) \(claim.fileName)] claimed but never run; queueing it")
+            requeue.append(Requeue(claim: claim, dropId: nil, runKey: claim.runKey))
+        }
+        // Half-written archives.
+        for pipeline in configuration.pipelines {
+            let outbox = configuration.outboxDirectory(pipeline.name)
+            for name in (try? FileSystem.list(outbox)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                try? FileSystem.remove(outbox + "/" + name)
+                logger.warning("[\(pipeline.name)] removed an incomplete archive left in the outbox: \(name)")
+            }
+        }
+        return requeue
+    }
+
+    static func quarantineLeftover(_ claim: DropClaim, dropId: Int64?, reason: String, configuration: SluiceConfiguration,
+                                   ledger: any Ledger, logger: Logger) throws {
+        let id = try dropId ?? ledger.recordDrop(pipeline: claim.pipeline, fileName: claim.fileName,
+                                                 inboxPath: claim.inboxPath, receivedAt: claim.receivedAt,
+                                                 claimedAt: claim.claimedAt)
+        let destination = try DropDisposition.quarantine(claim, reason: reason, details: [("at", Timestamp.now())],
+                                                         configuration: configuration)
+        try ledger.finishDrop(id: id, outcome: .quarantined, reason: reason, finalPath: destination)
+        try ledger.recordEvent(level: .error, kind: "drop.quarantined", pipeline: claim.pipeline, dropId: id, runId: nil,
+                               message: "\(reason); quarantined → \(destination)")
+        logger.error("[\(claim.pipeline) \(claim.fileName)] \(reason); quarantined → \(destination)")
+    }
+
+    /// Whether `pid` is a live `sluice work` process.
+    static func isSluiceWorker(_ pid: Int32) -> Bool {
+        guard let bytes = try? FileSystem.read("/proc/\(pid)/cmdline") else { return false }
+        let arguments = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return arguments.count > 1 && arguments[0].hasSuffix("sluice") && arguments[1] == "work"
+    }
+}

@@ -1,0 +1,50 @@
+import Logging
+import SluiceConfig
+import SluiceLedger
+import SluiceSystem
+
+/// Records a run whose worker process died (crash, limit, timeout, kill) and
+/// files its drop, so nothing is lost: the run and any running stage become
+/// `failed` with the reason, and the drop goes to quarantine with a `.reason`
+/// — unless the worker had already filed it, which the ledger is then told.
+public enum WorkerFailure {
+    /// - Parameters:
+    ///   - runKey: the key the worker ran under.
+    ///   - dropId: the drop's row when this was a retry (otherwise found or created).
+    @discardableResult
+    public static func record(claim: DropClaim, runKey: String, dropId knownDrop: Int64?, reason: String,
+                              configuration: SluiceConfiguration, ledger: any Ledger, logger: Logger) throws -> String {
+        var runId: Int64
+        var dropId: Int64
+        if let run = try ledger.run(key: runKey) {
+            runId = run.id
+            dropId = run.dropId
+        } else {
+            // The worker died before it wrote anything.
+            dropId = try knownDrop ?? ledger.recordDrop(pipeline: claim.pipeline, fileName: claim.fileName,
+                                                         inboxPath: claim.inboxPath, receivedAt: claim.receivedAt,
+                                                         claimedAt: claim.claimedAt)
+            runId = try ledger.startRun(dropId: dropId, pipeline: claim.pipeline, runKey: runKey, seed: 0,
+                                        configSHA256: configuration.sha256, workDirectory: claim.workDirectory, pid: 0)
+        }
+        try ledger.failRunningStages(runId: runId, message: reason)
+        try ledger.finishRun(id: runId, status: .failed, message: reason, durationMs: 0)
+        let prefix = "[\(claim.pipeline) run \(runId) \(claim.fileName)]"
+        var destination = ""
+        if claim.isPresent {
+            destination = try DropDisposition.quarantine(claim, reason: reason, details: [
+                ("run id", String(runId)), ("at", Timestamp.now()),
+            ], configuration: configuration)
+            try ledger.finishDrop(id: dropId, outcome: .quarantined, reason: reason, finalPath: destination)
+            try ledger.recordEvent(level: .error, kind: "drop.quarantined", pipeline: claim.pipeline, dropId: dropId,
+                                   runId: runId, message: "\(reason); quarantined → \(destination)")
+            logger.error("\(prefix) \(reason); drop quarantined → \(destination)")
+        } else {
+            try ledger.recordEvent(level: .error, kind: "run.failed", pipeline: claim.pipeline, dropId: dropId,
+                                   runId: runId, message: "\(reason) (the drop had already been filed)")
+            logger.error("\(prefix) \(reason) (the drop had already been filed)")
+            DropDisposition.removeWorkDirectory(claim)
+        }
+        return destination
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import SluiceConfig
+import SluiceEngine
+import SluiceLedger
+import SluicePluginHost
+import SluiceSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Work: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one claimed drop through its pipeline (started by `sluice serve`).",
+        discussion: """
+        The daemon starts one `sluice work` process per run, so a plugin that crashes, hangs \
+        or exhausts memory fails only that run. Before any plugin loads, the worker applies \
+        the pipeline's limits: memory_mb (RLIMIT_AS), cpu_seconds (RLIMIT_CPU), open_files \
+        (RLIMIT_NOFILE). Progress goes to stdout as tab-separated `progress` lines; logs go \
+        to stderr. Exit status 0 means the run was recorded and the drop filed; anything \
+        else tells the daemon to record the failure and quarantine the drop.
+        """,
+        shouldDisplay: false
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: ArgumentHelp("The claimed drop's work folder (holds .sluice-claim.json).", valueName: "folder"))
+    var workDir: String
+
+    @Option(help: ArgumentHelp("Key of this run (defaults to the claim's).", valueName: "key"))
+    var runKey: String?
+
+    @Option(help: ArgumentHelp("The drop's ledger row, for a retry.", valueName: "id"))
+    var dropId: Int64?
+
+    func run() throws {
+        let logger = options.makeLogger()
+        let configuration = try options.load()
+        let claim = try DropClaim.load(workDirectory: FileSystem.absolute(workDir))
+        guard let pipeline = configuration.pipeline(named: claim.pipeline) else {
+            throw Failure("pipeline '\(claim.pipeline)' of \(workDir) is not in \(configuration.file)")
+        }
+        try ResourceLimits.apply(pipeline.limits)
+        let catalog = try StageCatalog(configuration: configuration, loader: PluginLoader())
+        let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+        let executor = RunExecutor(configuration: configuration, ledger: ledger, catalog: catalog, logger: logger)
+        executor.onProgress = { stage, fraction, text in
+            let clean = text.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ")
+            FileSystem.writeStandardOutput("progress\t\(stage)\t\(fraction)\t\(clean)\n")
+        }
+        _ = try executor.execute(claim, pipeline: pipeline, dropId: dropId, runKey: runKey)
+    }
+}
+
+/// setrlimit(2) for a worker, before plugins load.
+enum ResourceLimits {
+    static func apply(_ limits: RunLimits) throws {
+        try set(RLIMIT_AS, UInt64(limits.memoryMB) << 20, name: "RLIMIT_AS")
+        try set(RLIMIT_CPU, UInt64(limits.cpuSeconds), hard: UInt64(limits.cpuSeconds) + 5, name: "RLIMIT_CPU")
+        try set(RLIMIT_NOFILE, UInt64(limits.openFiles), name: "RLIMIT_NOFILE")
+    }
+
+    static func set(_ resource: __rlimit_resource, _ soft: UInt64, hard: UInt64? = nil, name: String) throws {
+        var current = rlimit()
+        getrlimit(__rlimit_resource_t(resource.rawValue), &current)
+        // Never raise above what we were given.
+        var wanted = rlimit(rlim_cur: rlim_t(min(soft, UInt64(current.rlim_max))),
+                            rlim_max: rlim_t(min(hard ?? soft, UInt64(current.rlim_max))))
+        if wanted.rlim_cur > wanted.rlim_max { wanted.rlim_cur = wanted.rlim_max }
+        try Syscall.run("setrlimit(\(name))") { setrlimit(__rlimit_resource_t(resource.rawValue), &wanted) }
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
