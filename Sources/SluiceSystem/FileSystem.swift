@@ -142,15 +142,17 @@ public enum FileSystem {
         }
     }
 
-    /// Reads a whole file into memory.
+    /// Reads a whole file into memory, until end of file (so files whose
+    /// size `stat` does not know, like those in /proc, read correctly too).
     public static func read(_ path: String) throws -> [UInt8] {
         let fd = try Syscall.run("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         var info = stat()
         try Syscall.run("fstat", path: path) { fstat(fd, &info) }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 4096) + 1)
         var offset = 0
-        while offset < bytes.count {
+        while true {
+            if offset == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
             let count = try bytes.withUnsafeMutableBytes { (raw) throws -> Int in
                 try Syscall.run("read", path: path) {
                     Glibc.read(fd, raw.baseAddress! + offset, raw.count - offset)
@@ -159,7 +161,7 @@ public enum FileSystem {
             if count == 0 { break }
             offset += count
         }
-        if offset < bytes.count { bytes.removeLast(bytes.count - offset) }
+        bytes.removeLast(bytes.count - offset)
         return bytes
     }
 
