@@ -4,6 +4,7 @@
 #   make test     install missing -dev packages, build with tests, run the whole test suite
 #   make build    release build only
 #   make install  install binary, plugins, systemd files (PREFIX=/usr/local, DESTDIR=)
+#   make bench    benchmarks (release build), printing tables
 
 SWIFT     ?= swift
 PREFIX    ?= /usr/local
@@ -11,7 +12,7 @@ DESTDIR   ?=
 DEMO_DIR  ?= .build/demo
 DEB_PACKAGES := libarchive-dev libsqlite3-dev zlib1g-dev pkg-config
 
-.PHONY: all deps build demo test install clean
+.PHONY: all deps build demo test bench bench-intake install clean
 
 all: build
 
@@ -42,6 +43,12 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# Benchmarks print tables; they are not tests. See Benchmarks/.
+bench: bench-intake
+
+bench-intake: build
+	python3 Benchmarks/intake_latency.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --drops 100
 
 install: build
 	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \

@@ -69,6 +69,19 @@ import Testing
         #expect(daemon.stop() == 0)
     }
 
+    @Test func aVanishedInboxIsReportedAndTheOtherPipelinesKeepWorking() throws {
+        let space = try Workspace()
+        try space.writeConfig(daemonConfig([fixturePipeline("churn", modes: ["approve"]),
+                                            fixturePipeline("other", modes: ["approve"])]))
+        let daemon = try space.startDaemon()
+        try FileManager.default.removeItem(atPath: space.root + "/inbox/other")
+        #expect(eventually { daemon.log.contains("[other] inbox folder disappeared") }, "\(daemon.log)")
+        #expect(eventually { (try? space.count("SELECT count(*) FROM events WHERE kind = 'inbox.gone' AND pipeline = 'other'")) == 1 })
+        try space.drop("day.csv", ChurnData.csv(rows: 30, seed: 4))
+        #expect(eventually { (try? space.finishedDrops()) == 1 }, "\(daemon.log)")
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func aDuplicateIsArchivedWithoutRetraining() throws {
         let space = try Workspace()
         try space.writeConfig(daemonConfig([fixturePipeline("churn", modes: ["approve"])]))

@@ -32,7 +32,7 @@ import Testing
 
     @Test func notifySocketReceivesReadyStatusWatchdogStoppingInOrder() throws {
         let space = try Workspace()
-        try space.writeConfig(daemonConfig([fixturePipeline("churn", modes: ["approve"])]))
+        try space.writeConfig(daemonConfig([fixturePipeline("churn", modes: ["sleep", "approve"], seconds: 1)]))
         let socket = try NotifySocket(path: space.root + "/notify.sock")
         let daemon = try space.startDaemon(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "200000"])
         try space.drop("day.csv", ChurnData.csv(rows: 30, seed: 3))
@@ -47,6 +47,8 @@ import Testing
         let stopping = try #require(first("STOPPING=1"))
         #expect(ready <= status && status < stopping && ready < watchdog && watchdog < stopping)
         #expect(messages.contains { $0.contains("STATUS=idle, 1 pipeline") })
+        // Plugin progress reaches systemctl status: the fixture reports 50% while it sleeps.
+        #expect(messages.contains { $0.contains("STATUS=churn: step0-sleep day.csv (50%)") }, "\(messages)")
     }
 }
 

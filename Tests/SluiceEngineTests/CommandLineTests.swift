@@ -36,6 +36,18 @@ import Testing
         #expect(result.stderr.contains("open(/nonexistent/sluice.yaml): No such file or directory"))
     }
 
+    @Test func underSystemdLogLinesCarrySyslogPriorities() throws {
+        let space = try Workspace(promotion: "min: {auc: 0.999}")
+        try space.drop("day.csv", ChurnData.csv(rows: 300, seed: 3))
+        let result = try Command.run(BuildProducts.sluice, ["serve", "--once", "--config", space.config],
+                                     environment: ["JOURNAL_STREAM": "8:1234"])
+        #expect(result.status == 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("<") })
+        #expect(lines.contains { $0.hasPrefix("<6>[churn run 1 day.csv] claimed day.csv") })
+        #expect(lines.contains { $0.hasPrefix("<4>[churn run 1 day.csv] decision   rejected") })
+    }
+
     @Test func helpTeachesTheMainCommands() throws {
         let result = try Command.sluice(["--help"])
         #expect(result.status == 0)
