@@ -40,6 +40,11 @@ public final class Daemon {
     /// are killed (their runs are then re-run at the next start).
     public static let stopGraceSeconds = 20.0
 
+    /// Most names queued per pipeline. Past it, names are not kept in memory:
+    /// the inbox itself holds the backlog, and it is rescanned when the queue
+    /// has drained.
+    public static let maxQueuedPerPipeline = 10_000
+
     let configPath: String
     var configuration: SluiceConfiguration
     let ledger: SQLiteLedger
@@ -50,6 +55,8 @@ public final class Daemon {
     var watches: [Int32: String] = [:]
     var queues: [String: [Job]] = [:]
     var queuedPaths = Set<String>()
+    /// Pipelines whose queue hit the bound since their inbox was last scanned.
+    var overflowed = Set<String>()
     var settling: [String: (pipeline: String, size: Int64, since: Double)] = [:]
     var running: [pid_t: Running] = [:]
     var stoppingSince: Double?
@@ -141,6 +148,12 @@ public final class Daemon {
         case .inbox(let path): key = path
         case .requeue(let requeue): key = requeue.claim.workDirectory
         }
+        if case .inbox = job.source, queues[job.pipeline, default: []].count >= Self.maxQueuedPerPipeline {
+            if overflowed.insert(job.pipeline).inserted {
+                logger.warning("[\(job.pipeline)] more than \(Self.maxQueuedPerPipeline) drops waiting; the rest stay in the inbox until the queue drains")
+            }
+            return
+        }
         guard queuedPaths.insert(key).inserted else { return }
         settling.removeValue(forKey: key)
         queues[job.pipeline, default: []].append(job)
@@ -178,6 +191,11 @@ public final class Daemon {
         guard stoppingSince == nil else { return }
         let busy = Set(running.values.map(\.claim.pipeline))
         for pipeline in configuration.pipelines where running.count < configuration.workers && !busy.contains(pipeline.name) {
+            if queues[pipeline.name, default: []].isEmpty, overflowed.remove(pipeline.name) != nil {
+                for path in (try? InboxScanner.scan(pipeline.inbox)) ?? [] {
+                    enqueue(Job(pipeline: pipeline.name, source: .inbox(path)))
+                }
+            }
             while var queue = queues[pipeline.name], !queue.isEmpty {
                 let job = queue.removeFirst()
                 queues[pipeline.name] = queue

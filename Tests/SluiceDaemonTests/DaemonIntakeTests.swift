@@ -69,6 +69,22 @@ import Testing
         #expect(daemon.stop() == 0)
     }
 
+    @Test func aFileThatIsNeverClosedIsTakenOnceItsSizeSettles() throws {
+        let space = try Workspace()
+        try space.writeConfig(daemonConfig([fixturePipeline("churn", modes: ["approve"])]))
+        let daemon = try space.startDaemon()
+        let path = space.root + "/inbox/churn/open.csv"
+        let bytes = Array(ChurnData.csv(rows: 80, seed: 12).utf8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        defer { close(fd) }
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        // No close: only the settle interval (2 s here) lets the daemon take it.
+        #expect(eventually { space.hasLedger && (try? space.finishedDrops()) == 1 }, "\(daemon.log)")
+        #expect(daemon.log.contains("open.csv was never closed but its size settled; taking it"))
+        #expect(try space.count("SELECT rows FROM drops") == 80)
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func aVanishedInboxIsReportedAndTheOtherPipelinesKeepWorking() throws {
         let space = try Workspace()
         try space.writeConfig(daemonConfig([fixturePipeline("churn", modes: ["approve"]),

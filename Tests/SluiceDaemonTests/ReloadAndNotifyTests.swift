@@ -38,6 +38,8 @@ import Testing
         try space.drop("day.csv", ChurnData.csv(rows: 30, seed: 3))
         #expect(eventually { space.hasLedger && (try? space.finishedDrops()) == 1 })
         #expect(eventually { socket.messages.contains { $0.contains("WATCHDOG=1") } })
+        daemon.signal(SIGHUP)
+        #expect(eventually { daemon.log.contains("configuration reloaded") })
         #expect(daemon.stop() == 0)
         let messages = socket.messages
         func first(_ text: String) -> Int? { messages.firstIndex { $0.contains(text) } }
@@ -46,6 +48,11 @@ import Testing
         let watchdog = try #require(first("WATCHDOG=1"))
         let stopping = try #require(first("STOPPING=1"))
         #expect(ready <= status && status < stopping && ready < watchdog && watchdog < stopping)
+        // A reload is announced with RELOADING=1 and MONOTONIC_USEC, then READY=1 again.
+        let reloading = try #require(first("RELOADING=1"))
+        #expect(messages[reloading].contains("MONOTONIC_USEC="))
+        #expect(messages[(reloading + 1)...].contains { $0.contains("READY=1") })
+        #expect(reloading < stopping)
         #expect(messages.contains { $0.contains("STATUS=idle, 1 pipeline") })
         // Plugin progress reaches systemctl status: the fixture reports 50% while it sleeps.
         #expect(messages.contains { $0.contains("STATUS=churn: step0-sleep day.csv (50%)") }, "\(messages)")

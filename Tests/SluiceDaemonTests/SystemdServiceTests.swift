@@ -13,7 +13,7 @@ struct SystemdServiceTests {
         defer { sandbox.tearDown() }
 
         #expect(try sandbox.systemctl(["start", "sluice.service"]).status == 0, "\(sandbox.journal())")
-        #expect(eventually(timeout: 60) { sandbox.property("ActiveState") == "active" }, "\(sandbox.journal())")
+        #expect(eventually(timeout: 60) { sandbox.property("ActiveState") == "active" }, "\(sandbox.diagnostics())")
         #expect(eventually(timeout: 10) { sandbox.property("StatusText").hasPrefix("idle, 1 pipeline") })
 
         // Drop a file the producer way (temp name, then rename) and wait for the archive.
@@ -55,6 +55,9 @@ final class SystemdSandbox {
     }()
 
     let scratch: String
+    /// Where the scratch install appears inside the sandbox. Never under /tmp
+    /// (the unit has PrivateTmp=yes), wherever the checkout lives.
+    static let inside = "/run/sluice-test"
     let unshare = Process()
     var pid: Int32 = 0
     let hostCgroup: String
@@ -79,7 +82,7 @@ final class SystemdSandbox {
         for _ in 0..<3 { root = FileSystem.directory(of: root) }
         try FileSystem.writeAtomically("""
             state_dir: /var/lib/sluice
-            plugin_path: [\(scratch)/lib/sluice/plugins]
+            plugin_path: [\(Self.inside)/lib/sluice/plugins]
             pipelines:
               churn:
                 target: churned
@@ -94,7 +97,7 @@ final class SystemdSandbox {
         // The shipped unit, with this install's paths and DefaultDependencies=no.
         let unit = try FileSystem.readText(root + "/systemd/sluice.service")
             .split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-                if line.hasPrefix("ExecStart=") { return "ExecStart=\(scratch)/bin/sluice serve --config \(scratch)/sluice.yaml" }
+                if line.hasPrefix("ExecStart=") { return "ExecStart=\(Self.inside)/bin/sluice serve --config \(Self.inside)/sluice.yaml" }
                 if line == "[Unit]" { return "[Unit]\nDefaultDependencies=no" }
                 return String(line)
             }.joined(separator: "\n")
@@ -106,7 +109,8 @@ final class SystemdSandbox {
             #!/bin/sh
             set -e
             mount -t tmpfs tmpfs /run
-            mkdir -p /run/systemd/system
+            mkdir -p /run/systemd/system \(Self.inside)
+            mount --bind \(scratch) \(Self.inside)
             mount -t cgroup2 none /sys/fs/cgroup
             mount -t tmpfs tmpfs /var/lib
             mount --bind \(scratch)/passwd /etc/passwd
@@ -114,7 +118,7 @@ final class SystemdSandbox {
             cp \(scratch)/sluice.service /run/systemd/system/sluice.service
             # No journald in the sandbox: the test reads the service's output from a file.
             mkdir -p /run/systemd/system/sluice.service.d
-            printf '[Service]\nStandardOutput=append:\(scratch)/service.log\nStandardError=inherit\n' > /run/systemd/system/sluice.service.d/log.conf
+            printf '[Service]\nStandardOutput=append:\(Self.inside)/service.log\nStandardError=inherit\n' > /run/systemd/system/sluice.service.d/log.conf
             printf '[Unit]\\nDescription=sluice test target\\n' > /run/systemd/system/sluice-test.target
             exec \(Self.systemd) --system --unit=sluice-test.target --log-target=console
             """, to: scratch + "/boot.sh")
@@ -169,6 +173,12 @@ final class SystemdSandbox {
 
     /// What the service printed (stdout and stderr, with syslog priority prefixes).
     func journal() -> String { (try? FileSystem.readText(scratch + "/service.log")) ?? "" }
+
+    /// `systemctl status` and the service's output, for failure messages.
+    func diagnostics() -> String {
+        let status = (try? systemctl(["status", "--no-pager", "sluice.service"]).output) ?? ""
+        return status + "\n--- service output ---\n" + journal()
+    }
 
     /// A path inside the sandbox's mount namespace, reachable from here.
     func hostPath(_ path: String) -> String { "/proc/\(pid)/root\(path)" }

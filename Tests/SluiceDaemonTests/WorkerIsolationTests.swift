@@ -62,6 +62,30 @@ import Testing
         #expect(second.stop() == 0)
     }
 
+    @Test func aDropInterruptedMaxAttemptsTimesIsQuarantinedWithItsHistory() throws {
+        let space = try Workspace()
+        let pipeline = fixturePipeline("churn", modes: ["sleep", "approve"], seconds: 5)
+            .replacingOccurrences(of: "    seed: 1\n", with: "    seed: 1\n    max_attempts: 1\n")
+        try space.writeConfig(daemonConfig([pipeline]))
+        let first = try space.startDaemon()
+        try space.drop("day.csv", ChurnData.csv(rows: 40, seed: 7))
+        #expect(eventually { space.hasLedger && (try? space.count("SELECT count(*) FROM stage_runs WHERE status = 'running' AND stage LIKE 'step0%'")) == 1 })
+        first.signal(SIGKILL)
+        _ = first.wait()
+        // A half-written archive as a crash in publishing would leave it.
+        try FileSystem.writeAtomically("partial", to: space.root + "/outbox/churn/.churn-v1.tar.gz.123.abc.tmp")
+
+        let second = try DaemonProcess(config: space.config, logPath: space.root + "/daemon2.log")
+        #expect(eventually { (try? space.finishedDrops()) == 1 }, "\(second.log)")
+        #expect(try space.strings("SELECT outcome FROM drops") == ["quarantined"])
+        let reason = try space.strings("SELECT outcome_reason FROM drops").first ?? ""
+        #expect(reason == "interrupted 1 times (max_attempts 1); giving up")
+        #expect(try space.strings("SELECT status FROM runs") == ["interrupted"])
+        #expect(space.files("outbox/churn").isEmpty)   // the temp file was removed
+        #expect(second.log.contains("removed an incomplete archive left in the outbox"))
+        #expect(second.stop() == 0)
+    }
+
     @Test func killMinusNineOfAWorkerQuarantinesItsDropAndTheDaemonCarriesOn() throws {
         let space = try Workspace()
         try space.writeConfig(daemonConfig([fixturePipeline("churn", modes: ["sleep", "approve"], seconds: 2)]))
@@ -76,5 +100,16 @@ import Testing
         #expect(eventually { (try? space.finishedDrops()) == 2 }, "\(daemon.log)")
         #expect(try space.strings("SELECT outcome FROM drops ORDER BY id") == ["quarantined", "archived"])
         #expect(daemon.stop() == 0)
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        var result = "", rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
     }
 }
