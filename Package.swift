@@ -2,13 +2,29 @@
 // sluice — a drop-folder MLOps daemon. See README.md and docs/.
 import PackageDescription
 
+/// Compiler flags for the SIMD training kernels (`SluiceKernels` only): the
+/// x86-64-v3 level (spelled `haswell`, which Clang's importer also knows): AVX2 +
+/// FMA on x86-64 (checked at run time by `CPUSupport`), optimized even in
+/// debug builds so tests exercise the real code. `SLUICE_KERNELS=baseline`
+/// builds them for any x86-64 CPU instead. See docs/kernels.md.
+let kernelsV3: Bool = {
+    #if arch(x86_64)
+    return Context.environment["SLUICE_KERNELS"] != "baseline"
+    #else
+    return false
+    #endif
+}()
+let kernelFlags: [SwiftSetting] = kernelsV3
+    ? [.unsafeFlags(["-O", "-target-cpu", "haswell"]), .define("SLUICE_KERNELS_V3")]
+    : [.unsafeFlags(["-O"])]
+
 /// A stage plugin built as a shared object (`lib<name>.so`) loaded with dlopen.
 func stagePlugin(_ product: String, target: String, path: String) -> (Product, Target) {
     (
         .library(name: product, type: .dynamic, targets: [target]),
         .target(
             name: target,
-            dependencies: ["SluicePluginSDK", "SluiceML"],
+            dependencies: ["SluicePluginSDK", "SluiceML", "SluiceKernels"],
             path: path
         )
     )
@@ -89,7 +105,14 @@ let package = Package(
 
         // What plugin authors use. The host links neither of these: see docs/plugins.md.
         .target(name: "SluicePluginSDK", dependencies: ["CSluicePlugin"]),
-        .target(name: "SluiceML"),
+        .target(name: "SluiceKernels", swiftSettings: kernelFlags),
+        .target(name: "CSluiceCPU", path: "Sources/CSluiceCPU"),
+        .target(name: "SluiceML", dependencies: ["SluiceKernels", "CSluiceCPU"],
+                swiftSettings: kernelsV3 ? [.define("SLUICE_KERNELS_V3")] : []),
+
+        // Benchmarks (run with `make bench`; release builds).
+        .executableTarget(name: "sluice-bench-train", dependencies: ["SluiceML", "SluiceKernels"],
+                          path: "Benchmarks/TrainBench"),
 
         // Tests.
         .target(name: "SluiceTestSupport", dependencies: [
@@ -97,7 +120,7 @@ let package = Package(
         ], path: "Tests/SluiceTestSupport"),
         .testTarget(name: "SluiceDataTests", dependencies: ["SluiceData", "SluiceTestSupport"]),
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig", "SluiceTestSupport"]),
-        .testTarget(name: "SluiceMLTests", dependencies: ["SluiceML"]),
+        .testTarget(name: "SluiceMLTests", dependencies: ["SluiceML", "SluiceKernels", "SluiceTestSupport"]),
         .testTarget(name: "SluicePluginHostTests", dependencies: [
             "SluicePluginHost", "SluiceData", "SluiceTestSupport",
         ]),

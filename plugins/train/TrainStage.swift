@@ -1,4 +1,5 @@
 import Foundation
+import SluiceKernels
 import SluiceML
 import SluicePluginSDK
 
@@ -8,7 +9,8 @@ import SluicePluginSDK
 /// `features` stage first for categorical columns).
 ///
 /// Parameters: `C` (default 1.0), `max_iterations` (default 200),
-/// `tolerance` (gradient ∞-norm, default 1e-5), `positive_class` (optional).
+/// `tolerance` (gradient ∞-norm, default 1e-5), `positive_class` (optional),
+/// `threads` (default: all cores; the result does not depend on it).
 /// Stores `model.json` (``LogisticModel``); records metrics `iterations`,
 /// `objective`, `gradient_norm`, `training_rows`.
 struct TrainStage: Stage {
@@ -22,6 +24,7 @@ struct TrainStage: Stage {
         options.c = try context.param("C", default: 1.0)
         options.maxIterations = try context.param("max_iterations", default: 200)
         options.gradientTolerance = try context.param("tolerance", default: 1e-5)
+        options.threads = try context.param("threads", default: options.threads)
         guard options.c > 0 else { throw StageError("parameter C: expected a positive number, got \(options.c)") }
         let target = context.target
         guard let targetColumn = context.column(named: target) else {
@@ -40,10 +43,10 @@ struct TrainStage: Stage {
         let rows = roles.indices.filter { roles[$0] == .train && !labels.labels[$0].isNaN }
         guard rows.count >= 2 else { throw StageError("only \(rows.count) training rows with a target value") }
 
-        let matrix = DenseColumns(columns: features.map { context.numeric($0) }, rows: rows)
-        let y = rows.map { labels.labels[$0] }
+        let matrix = BlockedRows(columns: features.map { context.numeric($0) }, rows: rows,
+                                 labels: rows.map { labels.labels[$0] })
         let maxIterations = options.maxIterations
-        let fit = LogisticRegression.fit(matrix, labels: y, options: options) { iteration, objective, norm in
+        let fit = try LogisticRegression.fit(matrix, options: options) { iteration, objective, norm in
             context.progress(Double(iteration) / Double(maxIterations),
                              "iteration \(iteration): loss \(Self.short(objective)), |grad| \(Self.short(norm))")
         }
@@ -60,6 +63,7 @@ struct TrainStage: Stage {
         try context.putMetric("objective", fit.objective)
         try context.putMetric("gradient_norm", fit.gradientNorm)
         try context.putMetric("training_rows", Double(rows.count))
+        try context.putMetric("passes", Double(fit.evaluations))
         let state = fit.converged ? "converged" : "stopped (not converged: raise max_iterations?)"
         context.log(fit.converged ? .info : .warning,
                     "\(state) after \(fit.iterations) iterations: loss \(Self.short(fit.objective)), "

@@ -1,0 +1,55 @@
+/// Training rows in blocks of 8 (one `SIMD8<Float>` per feature per block):
+/// block b holds rows 8b…8b+7, feature-major, so the forward product X·w and
+/// the backward product Xᵀ·r are both plain SIMD multiply-adds with no
+/// horizontal sums, and one pass over the block (which stays in L1) does both.
+/// The last block is padded with zero rows whose `mask` lane is 0.
+public struct BlockedRows: @unchecked Sendable {
+    public typealias V = SIMD8<Float>
+    public let rowCount: Int
+    public let featureCount: Int
+    public let blockCount: Int
+    /// `blockCount × featureCount` vectors: block b, feature j at `b * featureCount + j`.
+    public let values: UnsafeMutableBufferPointer<V>
+    /// Labels (0/1 or regression targets), one vector per block.
+    public let labels: UnsafeMutableBufferPointer<V>
+    /// 1 for real rows, 0 for padding.
+    public let mask: UnsafeMutableBufferPointer<V>
+    private let owner: Storage
+
+    final class Storage: @unchecked Sendable {
+        let pointers: [UnsafeMutableBufferPointer<V>]
+        init(_ pointers: [UnsafeMutableBufferPointer<V>]) { self.pointers = pointers }
+        deinit { pointers.forEach { $0.deallocate() } }
+    }
+
+    /// Gathers `rows` of `columns` (NaN becomes 0: impute before training) with their labels.
+    public init(columns: [UnsafeBufferPointer<Float>], rows: [Int], labels y: [Float]) {
+        precondition(rows.count == y.count, "one label per row")
+        rowCount = rows.count
+        featureCount = columns.count
+        blockCount = (rows.count + 7) / 8
+        values = .allocate(capacity: max(blockCount * featureCount, 1))
+        values.initialize(repeating: V())
+        labels = .allocate(capacity: max(blockCount, 1))
+        labels.initialize(repeating: V())
+        mask = .allocate(capacity: max(blockCount, 1))
+        mask.initialize(repeating: V())
+        owner = Storage([values, labels, mask])
+        for (i, row) in rows.enumerated() {
+            let block = i / 8, lane = i % 8
+            for (j, column) in columns.enumerated() {
+                let value = column[row]
+                values[block * featureCount + j][lane] = value.isNaN ? 0 : value
+            }
+            labels[block][lane] = y[i]
+            mask[block][lane] = 1
+        }
+    }
+
+    /// Sum of the labels (for the intercept's starting value).
+    public var labelSum: Double {
+        var total = 0.0
+        for block in 0..<blockCount { for lane in 0..<8 { total += Double(labels[block][lane]) } }
+        return total
+    }
+}
