@@ -35,10 +35,34 @@ public struct BlockedRows: @unchecked Sendable {
         mask = .allocate(capacity: max(blockCount, 1))
         mask.initialize(repeating: V())
         owner = Storage([values, labels, mask])
-        for (i, row) in rows.enumerated() {
+        // Whole blocks: 8 gathered values become one vector per feature.
+        let full = rows.count / 8
+        // Block-outer so the writes are sequential; 8 reads from each column.
+        let sources = columns.map { $0.baseAddress! }
+        rows.withUnsafeBufferPointer { rows in
+            sources.withUnsafeBufferPointer { sources in
+                for block in 0..<full {
+                    let r = rows.baseAddress! + block * 8
+                    let out = values.baseAddress! + block * featureCount
+                    for j in 0..<sources.count {
+                        let source = sources[j]
+                        let v = V(source[r[0]], source[r[1]], source[r[2]], source[r[3]],
+                                  source[r[4]], source[r[5]], source[r[6]], source[r[7]])
+                        out[j] = v.replacing(with: 0, where: v .!= v)   // NaN → 0
+                    }
+                }
+            }
+        }
+        for block in 0..<full {
+            labels[block] = V(y[block * 8], y[block * 8 + 1], y[block * 8 + 2], y[block * 8 + 3],
+                              y[block * 8 + 4], y[block * 8 + 5], y[block * 8 + 6], y[block * 8 + 7])
+            mask[block] = V(repeating: 1)
+        }
+        // The last, partial block lane by lane.
+        for i in (full * 8)..<rows.count {
             let block = i / 8, lane = i % 8
             for (j, column) in columns.enumerated() {
-                let value = column[row]
+                let value = column[rows[i]]
                 values[block * featureCount + j][lane] = value.isNaN ? 0 : value
             }
             labels[block][lane] = y[i]

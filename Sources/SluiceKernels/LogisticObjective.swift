@@ -70,9 +70,17 @@ public struct LogisticObjective: @unchecked Sendable {
     func sweep(blocks: Range<Int>, weights: UnsafeMutablePointer<V>, intercept: Float,
                into out: UnsafeMutablePointer<Double>) {
         let d = rows.featureCount
+        // Small feature counts keep the accumulators on the stack.
+        withUnsafeTemporaryAllocation(of: V.self, capacity: d + 2) { buffer in
+            sweep(blocks: blocks, weights: weights, intercept: intercept, into: out, accumulators: buffer.baseAddress!)
+        }
+    }
+
+    @inline(__always)
+    func sweep(blocks: Range<Int>, weights: UnsafeMutablePointer<V>, intercept: Float,
+               into out: UnsafeMutablePointer<Double>, accumulators: UnsafeMutablePointer<V>) {
+        let d = rows.featureCount
         let x = rows.values.baseAddress!
-        let accumulators = UnsafeMutablePointer<V>.allocate(capacity: d + 2)
-        defer { accumulators.deallocate() }
         var block = blocks.lowerBound
         while block < blocks.upperBound {
             // Float accumulation over at most 16 blocks (128 rows), then Double.
@@ -83,8 +91,9 @@ public struct LogisticObjective: @unchecked Sendable {
                 var z = V(repeating: intercept)
                 for j in 0..<d { z = z.addingProduct(row[j], weights[j]) }
                 let y = rows.labels[block], m = rows.mask[block]
-                let residual = (SIMDMath.sigmoid(z) - y) * m
-                accumulators[d + 1] = accumulators[d + 1].addingProduct(SIMDMath.softplus(z) - y * z, m)
+                let (sigmoid, softplus) = SIMDMath.sigmoidAndSoftplus(z)
+                let residual = (sigmoid - y) * m
+                accumulators[d + 1] = accumulators[d + 1].addingProduct(softplus - y * z, m)
                 accumulators[d] += residual
                 for j in 0..<d { accumulators[j] = accumulators[j].addingProduct(row[j], residual) }
                 block += 1
