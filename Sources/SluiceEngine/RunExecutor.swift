@@ -183,6 +183,14 @@ struct RunContext {
             case nil: nil
             }
             try ledger.finishStage(id: stageId, status: .succeeded, message: verdictText, durationMs: result.durationMs)
+            if resolved.plugin.kind == .evaluate, let bytes = host.artifact("gate.json") {
+                do {
+                    let gate = try JSONDecoder().decode(GateFile.self, from: Data(bytes))
+                    try ledger.recordGateRules(runId: runId, stageRunId: stageId, rules: gate.rules)
+                } catch {
+                    try event(.warning, "gate.unreadable", "gate.json from \(name) could not be read: \(error)")
+                }
+            }
             let shown = result.metrics.filter { !$0.name.hasPrefix("nulls.") }.prefix(4)
                 .map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
             try event(.info, "stage.finished", "stage \(padded) ok  \(Self.milliseconds(result.durationMs))  \(shown)")
@@ -336,4 +344,9 @@ final class StageLogObserver: StageObserver {
         onProgress?(stage, fraction, text)
         logger.debug("\(prefix) \(stage): \(Int(fraction * 100))% \(text)")
     }
+}
+
+/// The part of an evaluate stage's `gate.json` (format `sluice.gate/1`) the ledger keeps.
+struct GateFile: Decodable {
+    let rules: [GateRuleRow]
 }

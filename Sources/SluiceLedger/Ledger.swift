@@ -25,6 +25,11 @@ public protocol Ledger: Sendable {
                      archivePath: String?, archiveSHA256: String?) throws -> Int64
     func recordPromotion(pipeline: String, modelId: Int64, action: String, reason: String) throws
 
+    /// Records the rules an evaluate stage checked.
+    func recordGateRules(runId: Int64, stageRunId: Int64, rules: [GateRuleRow]) throws
+    /// The rules checked in a run, in the order checked.
+    func gateRules(runId: Int64) throws -> [GateRuleRow]
+
     // Events
     func recordEvent(level: EventLevel, kind: String, pipeline: String?, dropId: Int64?,
                      runId: Int64?, message: String) throws

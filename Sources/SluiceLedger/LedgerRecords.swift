@@ -41,6 +41,25 @@ public struct PluginIdentity: Sendable, Equatable, Codable {
     }
 }
 
+/// One promotion rule as the gate checked it.
+public struct GateRuleRow: Sendable, Codable, Equatable {
+    public var metric: String
+    public var bound: String
+    public var threshold: Double
+    public var measured: Double?
+    public var passed: Bool
+    public var text: String
+
+    public init(metric: String, bound: String, threshold: Double, measured: Double?, passed: Bool, text: String) {
+        self.metric = metric
+        self.bound = bound
+        self.threshold = threshold
+        self.measured = measured
+        self.passed = passed
+        self.text = text
+    }
+}
+
 /// Totals for one pipeline, for monitoring.
 public struct PipelineCounters: Sendable {
     public var pipeline: String

@@ -121,6 +121,23 @@ enum LedgerSchema {
                     LEFT JOIN stage_runs s ON s.id = x.stage_run_id;
                 """)
         }
+        migrator.registerMigration("v2-gate-rules") { db in
+            try db.execute(sql: """
+                -- Every promotion rule an evaluate stage checked, with its outcome.
+                CREATE TABLE gate_rules (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL REFERENCES runs(id),
+                    stage_run_id INTEGER NOT NULL REFERENCES stage_runs(id),
+                    metric TEXT NOT NULL,
+                    bound TEXT NOT NULL CHECK (bound IN ('min', 'max')),
+                    threshold REAL NOT NULL,
+                    measured REAL,                    -- NULL: the metric was not measured
+                    passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+                    text TEXT NOT NULL                -- e.g. 'auc 0.812 < min 0.85'
+                );
+                CREATE INDEX gate_rules_run ON gate_rules(run_id);
+                """)
+        }
         return migrator
     }
 }

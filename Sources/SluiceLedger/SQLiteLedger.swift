@@ -140,6 +140,27 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    public func recordGateRules(runId: Int64, stageRunId: Int64, rules: [GateRuleRow]) throws {
+        try pool.write { db in
+            for rule in rules {
+                try db.execute(sql: """
+                    INSERT INTO gate_rules (run_id, stage_run_id, metric, bound, threshold, measured, passed, text)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [runId, stageRunId, rule.metric, rule.bound, rule.threshold, rule.measured,
+                                     rule.passed ? 1 : 0, rule.text])
+            }
+        }
+    }
+
+    public func gateRules(runId: Int64) throws -> [GateRuleRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM gate_rules WHERE run_id = ? ORDER BY id", arguments: [runId]).map { row in
+                GateRuleRow(metric: row["metric"], bound: row["bound"], threshold: row["threshold"],
+                            measured: row["measured"], passed: (row["passed"] as Int) == 1, text: row["text"])
+            }
+        }
+    }
+
     // MARK: Events
 
     public func recordEvent(level: EventLevel, kind: String, pipeline: String?, dropId: Int64?,

@@ -47,3 +47,67 @@ public enum ClassificationMetrics {
         return total / Double(labels.count)
     }
 }
+
+extension ClassificationMetrics {
+    /// Counts at the 0.5 threshold.
+    public struct Confusion: Codable, Sendable, Equatable {
+        public var truePositives = 0, falsePositives = 0, trueNegatives = 0, falseNegatives = 0
+
+        public init(labels: [Float], probabilities: [Double]) {
+            for (label, p) in zip(labels, probabilities) {
+                switch (label == 1, p >= 0.5) {
+                case (true, true): truePositives += 1
+                case (false, true): falsePositives += 1
+                case (false, false): trueNegatives += 1
+                case (true, false): falseNegatives += 1
+                }
+            }
+        }
+
+        /// TP / (TP + FP); 0 when nothing is predicted positive (scikit-learn's zero_division=0).
+        public var precision: Double { ratio(truePositives, truePositives + falsePositives) }
+        /// TP / (TP + FN); 0 when there are no positives.
+        public var recall: Double { ratio(truePositives, truePositives + falseNegatives) }
+        /// Harmonic mean of precision and recall; 0 when both are 0.
+        public var f1: Double { ratio(2 * truePositives, 2 * truePositives + falsePositives + falseNegatives) }
+        /// Mean of the recall of each class.
+        public var balancedAccuracy: Double {
+            (recall + ratio(trueNegatives, trueNegatives + falsePositives)) / 2
+        }
+
+        func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
+    }
+
+    /// Mean squared difference between probability and 0/1 label.
+    public static func brier(labels: [Float], probabilities: [Double]) -> Double {
+        guard !labels.isEmpty else { return .nan }
+        var total = 0.0
+        for (label, p) in zip(labels, probabilities) { total += (p - Double(label)) * (p - Double(label)) }
+        return total / Double(labels.count)
+    }
+
+    /// Reliability table: `bins` equal-width probability bins with, for each,
+    /// the rows in it, their mean predicted probability and the observed rate.
+    public struct CalibrationBin: Codable, Sendable, Equatable {
+        public var lower: Double, upper: Double, rows: Int, meanPredicted: Double, observedRate: Double
+    }
+
+    public static func calibration(labels: [Float], probabilities: [Double], bins: Int = 10) -> [CalibrationBin] {
+        var counts = [Int](repeating: 0, count: bins), predicted = [Double](repeating: 0, count: bins)
+        var positives = [Double](repeating: 0, count: bins)
+        for (label, p) in zip(labels, probabilities) {
+            let bin = min(bins - 1, max(0, Int(p * Double(bins))))
+            counts[bin] += 1
+            predicted[bin] += p
+            positives[bin] += Double(label)
+        }
+        var table: [CalibrationBin] = []
+        for bin in 0..<bins {
+            let rows = counts[bin]
+            let size = Double(max(rows, 1))
+            table.append(CalibrationBin(lower: Double(bin) / Double(bins), upper: Double(bin + 1) / Double(bins),
+                                        rows: rows, meanPredicted: predicted[bin] / size, observedRate: positives[bin] / size))
+        }
+        return table
+    }
+}

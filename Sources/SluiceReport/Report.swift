@@ -9,6 +9,8 @@ public struct Report: Codable, Sendable {
         public var models: [ModelRow]
         public var drops: [DropRow]
         public var runs: [RunRow]
+        /// Rules checked for the most recent candidate model.
+        public var latestGate: [GateRuleRow]
     }
 
     public var ledger: String
@@ -21,10 +23,11 @@ public struct Report: Codable, Sendable {
         let known = try ledger.pipelines()
         let selected = names.isEmpty ? known : names
         let pipelines = try selected.map { name in
-            Pipeline(name: name, current: try ledger.currentModel(pipeline: name),
-                     models: Array(try ledger.models(pipeline: name).suffix(limit)),
-                     drops: try ledger.recentDrops(pipeline: name, limit: limit),
-                     runs: try ledger.recentRuns(pipeline: name, limit: limit))
+            let models = Array(try ledger.models(pipeline: name).suffix(limit))
+            return Pipeline(name: name, current: try ledger.currentModel(pipeline: name), models: models,
+                            drops: try ledger.recentDrops(pipeline: name, limit: limit),
+                            runs: try ledger.recentRuns(pipeline: name, limit: limit),
+                            latestGate: try models.last.map { try ledger.gateRules(runId: $0.runId) } ?? [])
         }
         return Report(ledger: ledgerPath, generatedAt: generatedAt, pipelines: pipelines)
     }
@@ -64,6 +67,13 @@ public struct Report: Codable, Sendable {
                                   metric(model.metrics["logloss"]), model.reasons])
                 }
                 out += table.render(width: width)
+                if let latest = pipeline.models.last, !pipeline.latestGate.isEmpty {
+                    let label = latest.version.map { "v\($0)" } ?? "the candidate of run \(latest.runId)"
+                    out += "\ngate of \(label) (\(latest.decision.rawValue))\n"
+                    for rule in pipeline.latestGate {
+                        out += "  \(rule.passed ? "pass" : "FAIL")  \(rule.text)\n"
+                    }
+                }
             }
             out += "\nrecent drops\n"
             var drops = TextTable(["id", "file", "rows", "outcome", "reason"],

@@ -64,12 +64,19 @@ import Testing
         #expect(try space.strings("SELECT version FROM current_models") == ["1"])
         #expect(try space.count("SELECT count(*) FROM events WHERE kind = 'model.published'") == 1)
         #expect(try space.strings("SELECT journal_mode FROM pragma_journal_mode") == ["wal"])
+        // Every promotion rule, with its measured value, threshold and outcome.
+        #expect(try space.strings("SELECT metric || ' ' || bound || ' ' || threshold || ' ' || passed FROM gate_rules")
+                == ["auc min 0.6 1"])
+        #expect(try space.count("SELECT count(*) FROM gate_rules g JOIN metrics m ON m.run_id = g.run_id AND m.name = g.metric WHERE g.measured = m.value") == 1)
+        #expect(listing.stdout.contains("gate.json") && listing.stdout.contains("evaluation.json"))
 
         // The report shows it.
         let report = try space.report()
         #expect(report.status == 0)
         #expect(report.stdout.contains("current model: v1"))
         #expect(report.stdout.contains("v1 *"))
+        #expect(report.stdout.contains("gate of v1 (approved)"))
+        #expect(report.stdout.range(of: #"pass  auc 0\.\d+ ≥ min 0\.6"#, options: .regularExpression) != nil)
         #expect(report.stdout.split(separator: "\n").filter { !$0.hasPrefix("ledger: ") }.allSatisfy { $0.count <= 80 })
         let json = try space.report(["--format", "json"])
         let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
@@ -128,8 +135,26 @@ import Testing
         #expect(text.contains("> max 0.01"))           // and the failing logloss rule: every one is listed
         #expect(text.range(of: #"auc 0\.\d+ < min 0\.999"#, options: .regularExpression) != nil)
         #expect(try space.count("SELECT count(*) FROM runs WHERE status = 'rejected'") == 1)
+        // The ledger lists each rule with the measured value; both failed.
+        #expect(try space.strings("SELECT metric || ':' || bound || ':' || passed FROM gate_rules ORDER BY id")
+                == ["auc:min:0", "logloss:max:0"])
+        #expect(try space.count("SELECT count(*) FROM gate_rules WHERE measured IS NOT NULL AND threshold IN (0.999, 0.01)") == 2)
+        #expect(try space.report().stdout.contains("FAIL  auc"))
         #expect(try space.count("SELECT count(*) FROM current_models") == 0)
         #expect(try space.report().stdout.contains("current model: none yet"))
+    }
+
+    @Test func aRuleOnAnUnmeasuredMetricRejectsAndSaysWhy() throws {
+        let space = try Workspace(promotion: "min: {f2: 0.5, auc: 0.5}")
+        try space.drop("day.csv", ChurnData.csv(rows: 400, seed: 10))
+        #expect(try space.serve().status == 0)
+        #expect(space.files("outbox/churn").isEmpty)
+        let reason = try space.strings("SELECT reasons FROM models").first ?? ""
+        #expect(reason.contains("f2 is not measured by evaluate (it measures: accuracy, auc, logloss, balanced_accuracy, precision, recall, f1, brier)"))
+        #expect(!reason.contains("auc 0."))   // passing rules are not listed in a rejection
+        #expect(try space.strings("SELECT metric || ':' || coalesce(measured, 'null') || ':' || passed FROM gate_rules WHERE metric = 'f2'")
+                == ["f2:null:0"])
+        #expect(try space.count("SELECT passed FROM gate_rules WHERE metric = 'auc'") == 1)
     }
 
     @Test func aRaggedRowIsQuarantinedByIngestWithItsLine() throws {
