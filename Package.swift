@@ -97,8 +97,9 @@ let package = Package(
             "SluiceEngine", "SluiceConfig", "SluiceLedger", "SluicePluginHost", "SluiceSystem",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "SluicePredict", dependencies: ["SluiceArchive", "SluiceData", "SluiceSystem"]),
         .executableTarget(name: "sluice", dependencies: [
-            "SluiceEngine", "SluiceDaemon", "SluiceReport", "SluiceConfig", "SluiceLedger", "SluicePluginHost",
+            "SluiceEngine", "SluiceDaemon", "SluiceReport", "SluicePredict", "SluiceConfig", "SluiceLedger", "SluicePluginHost",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -129,7 +130,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SluiceEngineTests", dependencies: [
-            "SluiceEngine", "SluiceLedger", "SluiceArchive", "SluiceTestSupport",
+            "SluiceEngine", "SluiceLedger", "SluiceArchive", "SluiceData", "SluiceTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ] + plugins.map(\.1),

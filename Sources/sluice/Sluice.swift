@@ -17,8 +17,9 @@ struct Sluice: ParsableCommand {
           sluice check  --config inbox-example/sluice.yaml
           sluice serve  --config inbox-example/sluice.yaml --once
           sluice report --config inbox-example/sluice.yaml
+          sluice predict --model outbox/churn/current.tar.gz new.csv
         """,
         version: SluiceVersion.current,
-        subcommands: [Serve.self, Report.self, Check.self, Plugins.self, Work.self]
+        subcommands: [Serve.self, Report.self, Check.self, Plugins.self, Predict.self, Work.self]
     )
 }

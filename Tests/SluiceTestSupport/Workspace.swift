@@ -65,6 +65,11 @@ public final class Workspace {
         try ledger().read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? -1 }
     }
 
+    /// A REAL read as a Double, without SQLite's 15-digit text rounding.
+    public func double(_ sql: String, _ arguments: StatementArguments = []) throws -> Double? {
+        try ledger().read { db in try Double.fetchOne(db, sql: sql, arguments: arguments) }
+    }
+
     public func strings(_ sql: String, _ arguments: StatementArguments = []) throws -> [String] {
         try ledger().read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
     }

@@ -28,7 +28,9 @@ struct EvaluateStage: Stage {
         guard let bytes = context.artifact("model.json") else {
             throw StageError("no model.json artifact; a train stage must run before evaluate")
         }
-        let model = try JSONDecoder().decode(LogisticModel.self, from: Data(bytes))
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let model = try decoder.decode(LogisticModel.self, from: Data(bytes))
         guard model.format == LogisticModel.format else {
             throw StageError("model.json has format '\(model.format)'; this evaluate reads '\(LogisticModel.format)'")
         }
@@ -107,6 +109,7 @@ struct EvaluateStage: Stage {
         let decision = failed.isEmpty ? "approved" : "rejected"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         try context.putArtifact("gate.json", Array(try encoder.encode(
             GateRecord(decision: decision, reason: "\(decision): \(reason)", rules: rules))))
         struct Evaluation: Encodable {

@@ -76,6 +76,7 @@ struct FeaturesStage: Stage {
         let transform = FeatureTransform(target: target, numeric: numeric, oneHot: oneHot)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         try context.putArtifact("transform.json", Array(try encoder.encode(transform)))
         try context.putMetric("features", Double(transform.features.count))
         context.log(.info, "\(numeric.count) numeric columns standardized, \(oneHot.count) categorical columns "

@@ -58,6 +58,7 @@ struct TrainStage: Stage {
                                   trainingRows: rows.count, seed: seed)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         try context.putArtifact("model.json", Array(try encoder.encode(model)))
         try context.putMetric("iterations", Double(fit.iterations))
         try context.putMetric("objective", fit.objective)

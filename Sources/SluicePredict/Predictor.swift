@@ -1,0 +1,67 @@
+import SluiceData
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Applies a ``ModelBundle`` to a table of raw rows: the training transform
+/// exactly as the features stage applied it (same Float32 rounding), then the
+/// model exactly as the evaluate stage scored it — so a row gets the same
+/// probability here as it got during evaluation, to the bit.
+public enum Predictor {
+    /// Probability of `bundle.model.classes[1]` for every row of `table`.
+    /// - Throws: ``PredictError`` when a column the model needs is missing or of the wrong type.
+    public static func probabilities(_ bundle: ModelBundle, table: Table) throws -> [Double] {
+        var features: [String: [Float]] = [:]
+        if let transform = bundle.transform {
+            for encoding in transform.numeric {
+                guard let column = table[encoding.column] else {
+                    throw PredictError("input has no column '\(encoding.column)', which the model needs (numeric)")
+                }
+                guard case .numeric(let storage) = column.values else {
+                    throw PredictError("column '\(encoding.column)' must be numeric (it was at training), but holds text")
+                }
+                features[encoding.column] = storage.values.map { value in
+                    Float(((value.isNaN ? encoding.fill : Double(value)) - encoding.mean) / encoding.scale)
+                }
+            }
+            for encoding in transform.oneHot {
+                guard let column = table[encoding.column] else {
+                    throw PredictError("input has no column '\(encoding.column)', which the model needs (categorical)")
+                }
+                let text: [String?]
+                switch column.values {
+                case .categorical(let storage): text = (0..<table.rowCount).map { storage.value(at: $0) }
+                case .numeric(let storage): text = storage.values.map { $0.isNaN ? nil : numberText($0) }
+                }
+                for category in encoding.categories {
+                    features["\(encoding.column)=\(category)"] = text.map { $0 == category ? 1 : 0 }
+                }
+            }
+        } else {
+            for name in bundle.model.features {
+                guard case .numeric(let storage)? = table[name]?.values else {
+                    throw PredictError("input has no numeric column '\(name)', which the model needs")
+                }
+                features[name] = Array(storage.values)
+            }
+        }
+        let columns = try bundle.model.features.map { name -> [Float] in
+            guard let values = features[name] else {
+                throw PredictError("the model uses feature '\(name)', which the transform does not make")
+            }
+            return values
+        }
+        return (0..<table.rowCount).map { row in
+            var z = bundle.model.intercept
+            for (j, column) in columns.enumerated() {
+                let value = column[row]
+                z += bundle.model.weights[j] * Double(value.isNaN ? 0 : value)
+            }
+            return 1 / (1 + exp(-z))
+        }
+    }
+
+    static func numberText(_ value: Float) -> String {
+        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(value)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import SluiceData
+import SluiceSystem
+import SluiceTestSupport
+import Testing
+
+/// `sluice predict` applies the archived transform and model exactly as the
+/// pipeline did: on the run's holdout rows it reproduces the ledger's
+/// accuracy and log loss to the last bit.
+@Suite struct PredictTests {
+    @Test func predictionsReproduceTheEvaluatedMetricsExactly() throws {
+        let space = try Workspace()
+        let csv = ChurnData.csv(rows: 1200, seed: 21)
+        // Some missing values, so the fill values are exercised too.
+        let withGaps = csv.replacingOccurrences(of: ",basic,north,", with: ",basic,,")
+        try space.drop("day.csv", withGaps)
+        #expect(try space.serve().status == 0)
+        let input = try space.directory.write("score/day.csv", withGaps)
+        let result = try Command.sluice(["predict", "--model", space.root + "/outbox/churn/current.tar.gz", input,
+                                         "--output", space.root + "/score/out.csv"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stderr.contains("scored 1200 rows of day.csv with churn v1"))
+        let lines = try FileSystem.readText(space.root + "/score/out.csv").split(separator: "\n")
+        #expect(lines.first == "row,p_yes,predicted")
+        #expect(lines.count == 1201)
+        let probabilities = lines.dropFirst().map { Double($0.split(separator: ",")[1])! }
+
+        // The host's split, recomputed: same seed, same strata.
+        let table = try CSVReader.read(Array(withGaps.utf8), file: "day.csv")
+        let roles = HoldoutSplit.roles(strata: HoldoutSplit.strata(for: table, target: "churned"), fraction: 0.2, seed: 42)
+        guard case .categorical(let target)? = table["churned"]?.values else { Issue.record("no target"); return }
+        var correct = 0, count = 0, loss = 0.0
+        for row in 0..<table.rowCount where roles[row] == 1 {
+            let positive = target.value(at: row) == "yes"
+            let p = probabilities[row]
+            if (p >= 0.5) == positive { correct += 1 }
+            let clipped = min(max(p, 1e-15), 1 - 1e-15)
+            loss -= positive ? log(clipped) : log(1 - clipped)
+            count += 1
+        }
+        let accuracy = try space.double("SELECT value FROM metrics WHERE name = 'accuracy'")
+        let logloss = try space.double("SELECT value FROM metrics WHERE name = 'logloss'")
+        #expect(Double(correct) / Double(count) == accuracy)
+        #expect(loss / Double(count) == logloss)
+    }
+
+    @Test func aMissingColumnAndABadArchiveAreNamed() throws {
+        let space = try Workspace()
+        try space.drop("day.csv", ChurnData.csv(rows: 300, seed: 22))
+        #expect(try space.serve().status == 0)
+        let archive = space.root + "/outbox/churn/current.tar.gz"
+        let partial = try space.directory.write("partial.csv", "tenure,charges\n1,2\n")
+        let missing = try Command.sluice(["predict", "--model", archive, partial])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("input has no column 'calls', which the model needs (numeric)"))
+        let notArchive = try space.directory.write("fake.tar.gz", "nope")
+        let bad = try Command.sluice(["predict", "--model", notArchive, partial])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("fake.tar.gz: not a readable model archive"))
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        var result = "", rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}
