@@ -90,7 +90,7 @@ let package = Package(
         .target(name: "SluiceReport", dependencies: ["SluiceLedger"]),
         .target(name: "SluiceEngine", dependencies: [
             "SluiceSystem", "SluiceData", "SluiceConfig", "SluiceLedger", "SluiceArchive",
-            "SluicePluginHost",
+            "SluicePluginHost", "SluicePredict",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SluiceDaemon", dependencies: [

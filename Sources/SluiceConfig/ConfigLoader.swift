@@ -137,8 +137,29 @@ public enum ConfigLoader {
                                              line: stageNode.mark?.line ?? 0))
         }
         var rules: [PromotionRules.Rule] = []
+        var champion: PromotionRules.Champion?
+        var firstRun = PromotionRules.FirstRun.approve
         if let promotionNode = fields["promotion"] {
-            let bounds = try reader.mapping(promotionNode, path: path + ".promotion", allowed: ["min", "max"])
+            let bounds = try reader.mapping(promotionNode, path: path + ".promotion",
+                                            allowed: ["min", "max", "champion", "first_run"])
+            if let node = bounds["champion"] {
+                let championPath = path + ".promotion.champion"
+                let entries = try reader.mapping(node, path: championPath,
+                                                 allowed: ["metric", "min_improvement", "min_relative_improvement"])
+                guard let metricNode = entries["metric"] else {
+                    throw reader.error(node, path: championPath, "missing required key 'metric' (e.g. auc or logloss)")
+                }
+                champion = .init(metric: try reader.string(metricNode, path: championPath + ".metric"),
+                                 minImprovement: try entries["min_improvement"].map { try reader.double($0, path: championPath + ".min_improvement") },
+                                 minRelativeImprovement: try entries["min_relative_improvement"].map { try reader.double($0, path: championPath + ".min_relative_improvement") })
+            }
+            if let node = bounds["first_run"] {
+                let text = try reader.string(node, path: path + ".promotion.first_run")
+                guard let policy = PromotionRules.FirstRun(rawValue: text) else {
+                    throw reader.error(node, path: path + ".promotion.first_run", "expected approve or reject, found '\(text)'")
+                }
+                firstRun = policy
+            }
             for bound in [PromotionRules.Rule.Bound.min, .max] {
                 guard let boundNode = bounds[bound.rawValue] else { continue }
                 let boundPath = "\(path).promotion.\(bound.rawValue)"
@@ -149,7 +170,8 @@ public enum ConfigLoader {
             }
         }
         return PipelineConfiguration(name: name, inbox: inbox, task: task, target: target, seed: seed,
-                                     holdoutFraction: holdout, stages: stages, promotion: PromotionRules(rules: rules),
+                                     holdoutFraction: holdout, stages: stages,
+                                     promotion: PromotionRules(rules: rules, champion: champion, firstRun: firstRun),
                                      onDuplicate: onDuplicate, limits: limits, maxAttempts: maxAttempts)
     }
 }

@@ -100,14 +100,46 @@ public struct PromotionRules: Sendable, Equatable {
         public let threshold: Double
     }
 
+    /// Comparison with the model in service, on the same holdout rows.
+    public struct Champion: Sendable, Equatable {
+        /// The metric compared (its better direction is known to evaluate).
+        public let metric: String
+        /// Required improvement over the champion, absolute (may be negative to allow a small loss).
+        public let minImprovement: Double?
+        /// Required improvement relative to the champion's value (0.01 = 1%).
+        /// With neither margin set, the candidate must be no worse.
+        public let minRelativeImprovement: Double?
+    }
+
+    /// What to do when there is no champion yet.
+    public enum FirstRun: String, Sendable, CaseIterable {
+        /// The absolute rules decide alone.
+        case approve
+        /// Nothing is published until a champion exists (seed one by hand).
+        case reject
+    }
+
     public let rules: [Rule]
+    public let champion: Champion?
+    public let firstRun: FirstRun
 
-    public init(rules: [Rule]) { self.rules = rules }
+    public init(rules: [Rule], champion: Champion? = nil, firstRun: FirstRun = .approve) {
+        self.rules = rules
+        self.champion = champion
+        self.firstRun = firstRun
+    }
 
-    /// Rules as stage parameters (`min.auc` = `0.75`), as the evaluate stage receives them.
+    /// Rules as stage parameters (`min.auc` = `0.75`, `champion.metric` = `auc`, …),
+    /// as the evaluate stage receives them.
     public var asParams: [String: String] {
         var out: [String: String] = [:]
         for rule in rules { out["\(rule.bound.rawValue).\(rule.metric)"] = String(rule.threshold) }
+        if let champion {
+            out["champion.metric"] = champion.metric
+            if let margin = champion.minImprovement { out["champion.min_improvement"] = String(margin) }
+            if let margin = champion.minRelativeImprovement { out["champion.min_relative_improvement"] = String(margin) }
+        }
+        out["first_run"] = firstRun.rawValue
         return out
     }
 }

@@ -4,6 +4,7 @@ import SluiceConfig
 import SluiceData
 import SluiceLedger
 import SluicePluginHost
+import SluicePredict
 import SluiceSystem
 
 /// Runs one claimed drop through its pipeline: ingest, the stages in order,
@@ -148,7 +149,12 @@ struct RunContext {
         let stages = executor.catalog.stages[pipeline.name] ?? []
         var approvals: [String] = []
         var rejection: (stage: String, reason: String)?
+        var championScored = false
         for (index, resolved) in stages.enumerated() {
+            if resolved.plugin.kind == .evaluate, !championScored {
+                championScored = true
+                try scoreChampion(on: table, into: host)
+            }
             let name = resolved.configuration.name
             var params = resolved.configuration.params
             if resolved.plugin.kind == .evaluate {
@@ -245,7 +251,7 @@ struct RunContext {
                             receivedAt: claim.receivedAt),
                 config: .init(file: executor.configuration.file, sha256: executor.configuration.sha256),
                 plugins: stageRecords, metrics: metrics, decision: decision.rawValue, reasons: reasons, files: [:])
-            let artifacts = host.artifactNames.map { ($0, host.artifact($0) ?? []) }
+            let artifacts = host.artifactNames.filter { !$0.hasPrefix("champion/") }.map { ($0, host.artifact($0) ?? []) }
             let members = try ModelPublisher.members(
                 manifest: &manifest, artifacts: artifacts,
                 schema: try ModelPublisher.schema(of: table, target: pipeline.target),
@@ -269,6 +275,40 @@ struct RunContext {
                   "published  \(executor.display(published.path)) (current → v\(version))")
         return try archiveDrop(kind: .approved, reason: "model v\(version) approved and published",
                                archive: published.path, version: version)
+    }
+
+    /// Re-scores the model in service on this drop's raw rows, for the
+    /// evaluate stage's champion comparison: its probabilities become the
+    /// artifact `champion/probabilities.f64` (little-endian Doubles, one per
+    /// row) and `champion/info.json` says which version (or why it could not
+    /// score). Nothing when there is no champion yet. These artifacts are not
+    /// published.
+    func scoreChampion(on table: Table, into host: StageHost) throws {
+        guard let champion = try ledger.currentModel(pipeline: pipeline.name), let version = champion.version,
+              let archive = champion.archivePath else { return }
+        func info(_ error: String?) -> [UInt8] {
+            let fields = ["\"version\": \(version)", "\"archive\": \(jsonString(archive))"]
+                + (error.map { ["\"error\": \(jsonString($0))"] } ?? [])
+            return Array(("{" + fields.joined(separator: ", ") + "}").utf8)
+        }
+        do {
+            let bundle = try ModelBundle.load(archive)
+            let probabilities = try Predictor.probabilities(bundle, table: table)
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(probabilities.count * 8)
+            for p in probabilities { withUnsafeBytes(of: p.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            host.putArtifact("champion/probabilities.f64", bytes)
+            host.putArtifact("champion/info.json", info(nil))
+            try event(.info, "champion.scored", "champion v\(version) re-scored on this drop for comparison")
+        } catch {
+            host.putArtifact("champion/info.json", info("\(error)"))
+            try event(.warning, "champion.unscorable", "champion v\(version) cannot score this drop: \(error)")
+        }
+    }
+
+    func jsonString(_ text: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8)
+        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 
     /// Records the stages after `index` as skipped.

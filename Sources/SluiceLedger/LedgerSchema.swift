@@ -129,8 +129,8 @@ enum LedgerSchema {
                     run_id INTEGER NOT NULL REFERENCES runs(id),
                     stage_run_id INTEGER NOT NULL REFERENCES stage_runs(id),
                     metric TEXT NOT NULL,
-                    bound TEXT NOT NULL CHECK (bound IN ('min', 'max')),
-                    threshold REAL NOT NULL,
+                    bound TEXT NOT NULL CHECK (bound IN ('min', 'max', 'champion', 'first_run')),
+                    threshold REAL NOT NULL,               -- champion: the required improvement
                     measured REAL,                    -- NULL: the metric was not measured
                     passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
                     text TEXT NOT NULL                -- e.g. 'auc 0.812 < min 0.85'

@@ -30,7 +30,7 @@ import Testing
         #expect(churn.stages.map(\.name) == ["validate", "thing"])
         #expect(churn.stages[0].params == ["min_rows": "10"])
         #expect(churn.stages[0].line == 7)
-        #expect(churn.promotion.asParams == ["min.auc": "0.8", "max.logloss": "0.5"])
+        #expect(churn.promotion.asParams == ["min.auc": "0.8", "max.logloss": "0.5", "first_run": "approve"])
     }
 
     @Test func anUnknownKeyNamesFileLineAndKey() throws {

@@ -66,7 +66,7 @@ import Testing
         #expect(try space.strings("SELECT journal_mode FROM pragma_journal_mode") == ["wal"])
         // Every promotion rule, with its measured value, threshold and outcome.
         #expect(try space.strings("SELECT metric || ' ' || bound || ' ' || threshold || ' ' || passed FROM gate_rules")
-                == ["auc min 0.6 1"])
+                == ["auc min 0.6 1", "champion first_run 0.0 1"])
         #expect(try space.count("SELECT count(*) FROM gate_rules g JOIN metrics m ON m.run_id = g.run_id AND m.name = g.metric WHERE g.measured = m.value") == 1)
         #expect(listing.stdout.contains("gate.json") && listing.stdout.contains("evaluation.json"))
 
@@ -137,7 +137,7 @@ import Testing
         #expect(try space.count("SELECT count(*) FROM runs WHERE status = 'rejected'") == 1)
         // The ledger lists each rule with the measured value; both failed.
         #expect(try space.strings("SELECT metric || ':' || bound || ':' || passed FROM gate_rules ORDER BY id")
-                == ["auc:min:0", "logloss:max:0"])
+                == ["auc:min:0", "logloss:max:0", "champion:first_run:1"])
         #expect(try space.count("SELECT count(*) FROM gate_rules WHERE measured IS NOT NULL AND threshold IN (0.999, 0.01)") == 2)
         #expect(try space.report().stdout.contains("FAIL  auc"))
         #expect(try space.count("SELECT count(*) FROM current_models") == 0)
