@@ -94,20 +94,3 @@ func FileSystem_packageRoot(file: String = #filePath) -> String {
     for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
     return path
 }
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        components(separatedBy: target).joined(separator: replacement)
-    }
-
-    func components(separatedBy separator: String) -> [String] {
-        var parts: [String] = []
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: separator) {
-            parts.append(String(rest[..<range.lowerBound]))
-            rest = rest[range.upperBound...]
-        }
-        parts.append(String(rest))
-        return parts
-    }
-}

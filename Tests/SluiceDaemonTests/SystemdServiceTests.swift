@@ -50,7 +50,11 @@ final class SystemdSandbox {
     /// Whether this machine lets us build the sandbox.
     static let available: Bool = {
         guard getuid() == 0, FileSystem.exists(systemd), FileSystem.exists("/usr/bin/unshare") else { return false }
-        let probe = try? Command.run("/usr/bin/unshare", ["--fork", "--pid", "--mount", "--cgroup", "--mount-proc", "/bin/true"])
+        // The same namespaces and mounts the sandbox needs, or skip.
+        let probe = try? Command.run("/usr/bin/unshare", [
+            "--fork", "--pid", "--mount", "--cgroup", "--mount-proc", "--propagation", "private", "/bin/sh", "-c",
+            "mount -t tmpfs tmpfs /run && mount -t cgroup2 none /sys/fs/cgroup && test -x /usr/bin/nsenter",
+        ])
         return probe?.status == 0
     }()
 

@@ -59,14 +59,3 @@ import Testing
         #expect(bad.stderr.contains("fake.tar.gz: not a readable model archive"))
     }
 }
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        var result = "", rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound] + replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
-    }
-}
