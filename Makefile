@@ -12,7 +12,7 @@ DESTDIR   ?=
 DEMO_DIR  ?= .build/demo
 DEB_PACKAGES := libarchive-dev libsqlite3-dev zlib1g-dev pkg-config
 
-.PHONY: all deps build demo test bench bench-intake bench-train install clean
+.PHONY: all deps build demo test bench bench-intake bench-train bench-path install clean
 
 all: build
 
@@ -45,13 +45,16 @@ test: deps
 	$(SWIFT) test
 
 # Benchmarks print tables; they are not tests. See Benchmarks/.
-bench: bench-intake bench-train
+bench: bench-intake bench-train bench-path
 
 bench-intake: build
 	python3 Benchmarks/intake_latency.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --drops 100
 
 bench-train: build
 	python3 Benchmarks/train_vs_sklearn.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --rows 1000000
+
+bench-path: build
+	python3 Benchmarks/whole_path.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --rows 1000000
 
 install: build
 	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \
