@@ -25,9 +25,9 @@ public struct CSVOptions: Sendable {
 /// into a ``Table``. A column is numeric when every non-missing field in it
 /// parses as a number; otherwise it is categorical.
 ///
-/// Two passes over the bytes: the first checks the shape and decides each
-/// column's type, the second fills typed storage, so memory is the input plus
-/// the finished table.
+/// The first pass checks the shape and parses numbers once, keeping them for
+/// columns that stay numeric; a second pass over the bytes runs only when
+/// some column turned out categorical, and only fills those columns.
 public enum CSVReader {
     /// Parses `bytes` (already decompressed). `file` names the drop in errors.
     /// - Throws: ``IngestError`` with file, line, column and what was expected.
@@ -43,7 +43,7 @@ public enum CSVReader {
         let delimiter = options.delimiter ?? sniffDelimiter(buffer, from: start)
         var tokenizer = CSVTokenizer(buffer: buffer, start: start, delimiter: delimiter,
                                      maxFieldLength: options.maxFieldLength, file: file)
-        let missing = Set(options.missingTokens.map { Array($0.utf8) })
+        let missing = MissingTokens(options.missingTokens)
 
         guard let headerLine = try tokenizer.nextRow() else {
             throw IngestError(file: file, line: 1, expected: "a header row naming the columns, found an empty file")
@@ -63,8 +63,9 @@ public enum CSVReader {
         }
         let width = names.count
 
-        // Pass 1: shape and types.
+        // Pass 1: shape, types, and the numbers themselves.
         var numeric = [Bool](repeating: true, count: width)
+        var parsed = [[Float]](repeating: [], count: width)
         var rowLines: [Int64] = []
         let bodyStart = tokenizer.position
         let bodyLine = tokenizer.line
@@ -76,35 +77,41 @@ public enum CSVReader {
             rowLines.append(Int64(line))
             for column in 0..<width where numeric[column] {
                 let field = tokenizer.fields[column]
-                if isMissing(field, tokenizer: tokenizer, missing: missing) { continue }
-                if parseNumber(field, tokenizer: tokenizer) == nil { numeric[column] = false }
+                if isMissing(field, tokenizer: tokenizer, missing: missing) {
+                    parsed[column].append(.nan)
+                } else if let value = parseNumber(field, tokenizer: tokenizer) {
+                    parsed[column].append(value)
+                } else {
+                    numeric[column] = false
+                    parsed[column] = []
+                }
             }
         }
         let rowCount = rowLines.count
 
-        // Pass 2: fill storage.
-        let numericStorage: [NumericStorage?] = numeric.map { $0 ? NumericStorage(count: rowCount) : nil }
+        // Pass 2, only for categorical columns: dictionary codes.
+        let numericStorage: [NumericStorage?] = (0..<width).map { column in
+            numeric[column] ? parsed[column].withUnsafeBufferPointer { NumericStorage(copying: $0) } : nil
+        }
+        parsed = []
         var codes: [[Int32]] = numeric.map { $0 ? [] : [Int32](repeating: -1, count: rowCount) }
         var dictionaries: [[String]] = Array(repeating: [], count: width)
         var lookups: [[String: Int32]] = Array(repeating: [:], count: width)
+        let categorical = (0..<width).filter { !numeric[$0] }
         tokenizer.rewind(to: bodyStart, line: bodyLine)
         var row = 0
-        while try tokenizer.nextRow() != nil {
-            for column in 0..<width {
+        while !categorical.isEmpty, try tokenizer.nextRow() != nil {
+            for column in categorical {
                 let field = tokenizer.fields[column]
                 if isMissing(field, tokenizer: tokenizer, missing: missing) { continue }
-                if let storage = numericStorage[column] {
-                    storage.values[row] = parseNumber(field, tokenizer: tokenizer) ?? .nan
+                let text = tokenizer.text(field)
+                if let code = lookups[column][text] {
+                    codes[column][row] = code
                 } else {
-                    let text = tokenizer.text(field)
-                    if let code = lookups[column][text] {
-                        codes[column][row] = code
-                    } else {
-                        let code = Int32(dictionaries[column].count)
-                        dictionaries[column].append(text)
-                        lookups[column][text] = code
-                        codes[column][row] = code
-                    }
+                    let code = Int32(dictionaries[column].count)
+                    dictionaries[column].append(text)
+                    lookups[column][text] = code
+                    codes[column][row] = code
                 }
             }
             row += 1
@@ -138,12 +145,13 @@ public enum CSVReader {
         return counts[best] > 0 ? candidates[best] : UInt8(ascii: ",")
     }
 
-    static func isMissing(_ field: CSVField, tokenizer: CSVTokenizer, missing: Set<[UInt8]>) -> Bool {
+    static func isMissing(_ field: CSVField, tokenizer: CSVTokenizer, missing: MissingTokens) -> Bool {
         if field.quoted && field.length > 0 { return false }
         let trimmed = tokenizer.trimmedRange(field)
         if trimmed.isEmpty { return true }
-        if trimmed.count > 8 { return false }
-        return missing.contains(Array(tokenizer.buffer[trimmed]))
+        // Most fields are rejected by length or first byte, without allocating.
+        if trimmed.count > missing.longest || !missing.firstBytes[Int(tokenizer.buffer[trimmed.lowerBound])] { return false }
+        return missing.tokens.contains(Array(tokenizer.buffer[trimmed]))
     }
 
     /// Parses a decimal number (optionally signed, with fraction and exponent)
@@ -169,6 +177,22 @@ public enum CSVReader {
             guard let end, end == scratch.baseAddress! + range.count else { return nil }
             return value
         }
+    }
+}
+
+/// The configured missing-value tokens, with what a quick rejection needs.
+struct MissingTokens {
+    let tokens: Set<[UInt8]>
+    let longest: Int
+    /// Whether some token starts with this byte.
+    let firstBytes: [Bool]
+
+    init(_ texts: Set<String>) {
+        tokens = Set(texts.map { Array($0.utf8) })
+        longest = tokens.map(\.count).max() ?? 0
+        var first = [Bool](repeating: false, count: 256)
+        for token in tokens { if let byte = token.first { first[Int(byte)] = true } }
+        firstBytes = first
     }
 }
 

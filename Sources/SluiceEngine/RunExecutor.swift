@@ -286,10 +286,9 @@ struct RunContext {
     func scoreChampion(on table: Table, into host: StageHost) throws {
         guard let champion = try ledger.currentModel(pipeline: pipeline.name), let version = champion.version,
               let archive = champion.archivePath else { return }
-        func info(_ error: String?) -> [UInt8] {
-            let fields = ["\"version\": \(version)", "\"archive\": \(jsonString(archive))"]
-                + (error.map { ["\"error\": \(jsonString($0))"] } ?? [])
-            return Array(("{" + fields.joined(separator: ", ") + "}").utf8)
+        struct Info: Encodable { let version: Int; let archive: String; let error: String? }
+        func info(_ error: String?) throws -> [UInt8] {
+            Array(try JSONEncoder().encode(Info(version: version, archive: archive, error: error)))
         }
         do {
             let bundle = try ModelBundle.load(archive)
@@ -298,17 +297,12 @@ struct RunContext {
             bytes.reserveCapacity(probabilities.count * 8)
             for p in probabilities { withUnsafeBytes(of: p.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
             host.putArtifact("champion/probabilities.f64", bytes)
-            host.putArtifact("champion/info.json", info(nil))
+            host.putArtifact("champion/info.json", try info(nil))
             try event(.info, "champion.scored", "champion v\(version) re-scored on this drop for comparison")
         } catch {
-            host.putArtifact("champion/info.json", info("\(error)"))
+            host.putArtifact("champion/info.json", try info("\(error)"))
             try event(.warning, "champion.unscorable", "champion v\(version) cannot score this drop: \(error)")
         }
-    }
-
-    func jsonString(_ text: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8)
-        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 
     /// Records the stages after `index` as skipped.

@@ -21,13 +21,13 @@ public struct StageCatalog: Sendable {
     /// Folders searched, in order.
     public let searchPath: [String]
 
-    /// Resolves and loads every stage of every pipeline.
+    /// Resolves and loads every stage of every pipeline (or only of `only`).
     /// - Throws: ``StageCatalogError`` naming the pipeline, stage, config line and load error.
-    public init(configuration: SluiceConfiguration, loader: PluginLoader) throws {
+    public init(configuration: SluiceConfiguration, loader: PluginLoader, only: String? = nil) throws {
         let searchPath = configuration.pluginPath + PluginLoader.defaultSearchPath()
         let base = FileSystem.directory(of: configuration.file)
         var stages: [String: [ResolvedStage]] = [:]
-        for pipeline in configuration.pipelines {
+        for pipeline in configuration.pipelines where only == nil || pipeline.name == only {
             stages[pipeline.name] = try pipeline.stages.map { stage in
                 do {
                     let path = try loader.resolve(stage.plugin, searchPath: searchPath, relativeTo: base)

@@ -58,19 +58,6 @@ public enum SIMDMath {
         return 2 * s * p
     }
 
-    /// softplus(z) = log(1 + e^z), stably: max(z, 0) + log1p(e^-|z|).
-    @inline(__always)
-    public static func softplus(_ z: V) -> V {
-        let negativeAbs = -abs(z)
-        return z.replacing(with: 0, where: z .< 0) + log1p(exp(negativeAbs))
-    }
-
-    /// σ(z) = 1 / (1 + e^-z).
-    @inline(__always)
-    public static func sigmoid(_ z: V) -> V {
-        sigmoidAndSoftplus(z).sigmoid
-    }
-
     /// σ(z) and softplus(z) sharing one exp: with e = e^-|z|,
     /// σ = (z ≥ 0 ? 1 : e) / (1 + e) and softplus = max(z, 0) + log1p(e).
     @inline(__always)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SluiceConfig
 import SluiceEngine
 import SluiceLedger
@@ -41,7 +42,8 @@ struct Work: ParsableCommand {
             throw Failure("pipeline '\(claim.pipeline)' of \(workDir) is not in \(configuration.file)")
         }
         try ResourceLimits.apply(pipeline.limits)
-        let catalog = try StageCatalog(configuration: configuration, loader: PluginLoader())
+        // Only this pipeline's plugins: another pipeline's broken plugin is not this run's concern.
+        let catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(), only: pipeline.name)
         let ledger = try SQLiteLedger(path: configuration.ledgerPath)
         let executor = RunExecutor(configuration: configuration, ledger: ledger, catalog: catalog, logger: logger)
         executor.onProgress = { stage, fraction, text in
@@ -68,11 +70,5 @@ enum ResourceLimits {
                             rlim_max: rlim_t(min(hard ?? soft, UInt64(current.rlim_max))))
         if wanted.rlim_cur > wanted.rlim_max { wanted.rlim_cur = wanted.rlim_max }
         try Syscall.run("setrlimit(\(name))") { setrlimit(__rlimit_resource_t(resource.rawValue), &wanted) }
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
