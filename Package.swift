@@ -76,7 +76,9 @@ let package = Package(
         .target(name: "SluiceSystem", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "SluiceData", dependencies: ["SluiceSystem", "CZlib"]),
+        // The ingest hot path is optimized even in debug builds, so tests exercise the real code.
+        .target(name: "SluiceData", dependencies: ["SluiceSystem", "CZlib"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "SluiceConfig", dependencies: [
             "SluiceSystem",
             .product(name: "Yams", package: "Yams"),

@@ -1,3 +1,5 @@
+import Dispatch
+import SluiceSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,120 +12,96 @@ public struct CSVOptions: Sendable {
     public var missingTokens: Set<String>
     /// Longest field accepted, in bytes.
     public var maxFieldLength: Int
+    /// Most data rows accepted; nil for no limit.
+    public var maxRows: Int?
+    /// Most bytes of text accepted (after decompression); nil for no limit.
+    public var maxBytes: Int64?
+    /// Parsing threads; nil uses every online core.
+    public var threads: Int?
+    /// Bytes each thread parses per round (the read window is this × threads).
+    public var chunkBytes: Int
 
     public init(delimiter: UInt8? = nil,
-                missingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"],
-                maxFieldLength: Int = 1 << 20) {
+                missingTokens: Set<String> = CSVOptions.defaultMissingTokens,
+                maxFieldLength: Int = 1 << 20, maxRows: Int? = nil, maxBytes: Int64? = nil,
+                threads: Int? = nil, chunkBytes: Int = 4 << 20) {
         self.delimiter = delimiter
         self.missingTokens = missingTokens
         self.maxFieldLength = maxFieldLength
+        self.maxRows = maxRows
+        self.maxBytes = maxBytes
+        self.threads = threads
+        self.chunkBytes = chunkBytes
     }
+
+    public static let defaultMissingTokens: Set<String> = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
+}
+
+/// How a parse went, for `sluice inspect` and the run log.
+public struct ParseStatistics: Sendable {
+    /// Bytes of text parsed (after decompression).
+    public var textBytes: Int64
+    /// Bytes as dropped (compressed size for compressed drops).
+    public var rawBytes: Int64
+    public var seconds: Double
+    public var threads: Int
+    /// Times the file was read again because a column guessed numeric held text.
+    public var rereads: Int
+
+    /// Text throughput in MB/s (10^6 bytes).
+    public var megabytesPerSecond: Double { seconds > 0 ? Double(textBytes) / seconds / 1e6 : 0 }
+}
+
+/// A parsed drop: the table, the SHA-256 of the raw bytes (computed in the
+/// same read) and how the parse went.
+public struct ParsedTable: Sendable {
+    public let table: Table
+    public let sha256: String
+    public let statistics: ParseStatistics
 }
 
 /// Reads RFC 4180 delimited text (quoted fields, doubled quotes, delimiters and
 /// newlines inside quotes, CRLF or LF, optional UTF-8 BOM) with a header row
-/// into a ``Table``. A column is numeric when every non-missing field in it
-/// parses as a number; otherwise it is categorical.
+/// into a ``Table``.
 ///
-/// The first pass checks the shape and parses numbers once, keeping them for
-/// columns that stay numeric; a second pass over the bytes runs only when
-/// some column turned out categorical, and only fills those columns.
+/// The bytes stream through a window of `chunkBytes × threads` bytes: a reader
+/// thread fills (and hashes) the next window while the current one, cut into
+/// one chunk per thread at quote-aware row boundaries, is parsed on all
+/// threads. Each chunk writes its own column pieces; pieces are joined in
+/// order at the end, so the result is the same for any thread count and
+/// window size. Memory stays near the size of the table plus the windows.
+///
+/// Column types are guessed from the first rows (numeric when every
+/// non-missing field is a number). When a column guessed numeric later holds
+/// text, the file is read again with that column categorical, so the result
+/// equals the "numeric iff every non-missing field parses" rule.
 public enum CSVReader {
     /// Parses `bytes` (already decompressed). `file` names the drop in errors.
     /// - Throws: ``IngestError`` with file, line, column and what was expected.
     public static func read(_ bytes: [UInt8], file: String, options: CSVOptions = CSVOptions()) throws -> Table {
-        try bytes.withUnsafeBufferPointer { (buffer) throws -> Table in
-            try read(buffer, file: file, options: options)
-        }
+        try read(file: file, options: options) { MemoryByteSource(bytes) }.table
     }
 
-    static func read(_ buffer: UnsafeBufferPointer<UInt8>, file: String, options: CSVOptions) throws -> Table {
-        var start = 0
-        if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
-        let delimiter = options.delimiter ?? sniffDelimiter(buffer, from: start)
-        var tokenizer = CSVTokenizer(buffer: buffer, start: start, delimiter: delimiter,
-                                     maxFieldLength: options.maxFieldLength, file: file)
-        let missing = MissingTokens(options.missingTokens)
-
-        guard let headerLine = try tokenizer.nextRow() else {
-            throw IngestError(file: file, line: 1, expected: "a header row naming the columns, found an empty file")
-        }
-        let names = tokenizer.fields.map { tokenizer.text($0) }
-        var seen: [String: Int] = [:]
-        for (index, name) in names.enumerated() {
-            if name.isEmpty {
-                throw IngestError(file: file, line: headerLine, column: index + 1,
-                                  expected: "a column name in the header, found an empty one")
-            }
-            if let first = seen[name] {
-                throw IngestError(file: file, line: headerLine, column: index + 1, columnName: name,
-                                  expected: "unique column names (also column \(first + 1))")
-            }
-            seen[name] = index
-        }
-        let width = names.count
-
-        // Pass 1: shape, types, and the numbers themselves.
-        var numeric = [Bool](repeating: true, count: width)
-        var parsed = [[Float]](repeating: [], count: width)
-        var rowLines: [Int64] = []
-        let bodyStart = tokenizer.position
-        let bodyLine = tokenizer.line
-        while let line = try tokenizer.nextRow() {
-            if tokenizer.fields.count != width {
-                throw IngestError(file: file, line: line, found: "\(tokenizer.fields.count) fields",
-                                  expected: "\(width) fields as in the header")
-            }
-            rowLines.append(Int64(line))
-            for column in 0..<width where numeric[column] {
-                let field = tokenizer.fields[column]
-                if isMissing(field, tokenizer: tokenizer, missing: missing) {
-                    parsed[column].append(.nan)
-                } else if let value = parseNumber(field, tokenizer: tokenizer) {
-                    parsed[column].append(value)
-                } else {
-                    numeric[column] = false
-                    parsed[column] = []
-                }
+    /// Parses the text `makeSource` streams; it is called again for a re-read.
+    public static func read(file: String, options: CSVOptions = CSVOptions(),
+                            makeSource: () throws -> ByteSource) throws -> ParsedTable {
+        let started = Timestamp.monotonic()
+        var forced: [Int: ColumnKind] = [:]
+        var rereads = 0
+        while true {
+            let source = try makeSource()
+            let pass = try StreamingParse(source: source, file: file, options: options, forced: forced)
+            switch try pass.run() {
+            case .table(let table, let textBytes, let threads):
+                let statistics = ParseStatistics(textBytes: textBytes, rawBytes: source.rawBytes,
+                                                 seconds: Timestamp.monotonic() - started,
+                                                 threads: threads, rereads: rereads)
+                return ParsedTable(table: table, sha256: source.sha256, statistics: statistics)
+            case .reread(let column):
+                forced[column] = .categorical
+                rereads += 1
             }
         }
-        let rowCount = rowLines.count
-
-        // Pass 2, only for categorical columns: dictionary codes.
-        let numericStorage: [NumericStorage?] = (0..<width).map { column in
-            numeric[column] ? parsed[column].withUnsafeBufferPointer { NumericStorage(copying: $0) } : nil
-        }
-        parsed = []
-        var codes: [[Int32]] = numeric.map { $0 ? [] : [Int32](repeating: -1, count: rowCount) }
-        var dictionaries: [[String]] = Array(repeating: [], count: width)
-        var lookups: [[String: Int32]] = Array(repeating: [:], count: width)
-        let categorical = (0..<width).filter { !numeric[$0] }
-        tokenizer.rewind(to: bodyStart, line: bodyLine)
-        var row = 0
-        while !categorical.isEmpty, try tokenizer.nextRow() != nil {
-            for column in categorical {
-                let field = tokenizer.fields[column]
-                if isMissing(field, tokenizer: tokenizer, missing: missing) { continue }
-                let text = tokenizer.text(field)
-                if let code = lookups[column][text] {
-                    codes[column][row] = code
-                } else {
-                    let code = Int32(dictionaries[column].count)
-                    dictionaries[column].append(text)
-                    lookups[column][text] = code
-                    codes[column][row] = code
-                }
-            }
-            row += 1
-        }
-        let columns = (0..<width).map { column -> TableColumn in
-            if let storage = numericStorage[column] {
-                return TableColumn(name: names[column], values: .numeric(storage))
-            }
-            return TableColumn(name: names[column],
-                               values: .categorical(CategoricalStorage(codes: codes[column], dictionary: dictionaries[column])))
-        }
-        return Table(rowCount: rowCount, columns: columns, rowLines: rowLines)
     }
 
     /// Picks the delimiter that appears most often in the first line (outside quotes).
@@ -144,191 +122,368 @@ public enum CSVReader {
         let best = counts.indices.max { counts[$0] < counts[$1] } ?? 0
         return counts[best] > 0 ? candidates[best] : UInt8(ascii: ",")
     }
+}
 
-    static func isMissing(_ field: CSVField, tokenizer: CSVTokenizer, missing: MissingTokens) -> Bool {
-        if field.quoted && field.length > 0 { return false }
-        let trimmed = tokenizer.trimmedRange(field)
-        if trimmed.isEmpty { return true }
-        // Most fields are rejected by length or first byte, without allocating.
-        if trimmed.count > missing.longest || !missing.firstBytes[Int(tokenizer.buffer[trimmed.lowerBound])] { return false }
-        return missing.tokens.contains(Array(tokenizer.buffer[trimmed]))
+/// A window buffer: raw memory, so neither Swift arrays nor copies are involved.
+final class WindowBuffer: @unchecked Sendable {
+    private(set) var memory: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+    var filled = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        memory = malloc(capacity)!
     }
 
-    /// Parses a decimal number (optionally signed, with fraction and exponent)
-    /// to the nearest Float32. Rejects hex, `inf` and trailing text.
-    static func parseNumber(_ field: CSVField, tokenizer: CSVTokenizer) -> Float? {
-        if field.escapedQuotes { return nil }
-        let range = tokenizer.trimmedRange(field)
-        if range.isEmpty || range.count > 120 { return nil }
-        var digits = 0
-        for index in range {
-            switch tokenizer.buffer[index] {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
-            case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): break
-            default: return nil
-            }
+    deinit { free(memory) }
+
+    var bytes: UnsafePointer<UInt8> { UnsafePointer(memory.assumingMemoryBound(to: UInt8.self)) }
+
+    func grow(to newCapacity: Int) {
+        memory = realloc(memory, newCapacity)!
+        capacity = newCapacity
+    }
+
+    /// Reads from `source` until full or the source ends; returns whether it ended.
+    func fill(from source: ByteSource) throws -> Bool {
+        while filled < capacity {
+            let count = try source.read(into: UnsafeMutableRawBufferPointer(start: memory + filled, count: capacity - filled))
+            if count == 0 { return true }
+            filled += count
         }
-        if digits == 0 { return nil }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: range.count + 1) { scratch -> Float? in
-            for (offset, index) in range.enumerated() { scratch[offset] = CChar(bitPattern: tokenizer.buffer[index]) }
-            scratch[range.count] = 0
-            var end: UnsafeMutablePointer<CChar>? = nil
-            let value = strtof(scratch.baseAddress!, &end)
-            guard let end, end == scratch.baseAddress! + range.count else { return nil }
-            return value
-        }
+        return false
     }
 }
 
-/// The configured missing-value tokens, with what a quick rejection needs.
-struct MissingTokens {
-    let tokens: Set<[UInt8]>
-    let longest: Int
-    /// Whether some token starts with this byte.
-    let firstBytes: [Bool]
-
-    init(_ texts: Set<String>) {
-        tokens = Set(texts.map { Array($0.utf8) })
-        longest = tokens.map(\.count).max() ?? 0
-        var first = [Bool](repeating: false, count: 256)
-        for token in tokens { if let byte = token.first { first[Int(byte)] = true } }
-        firstBytes = first
+/// One pass over a source.
+private final class StreamingParse {
+    enum Outcome {
+        case table(Table, textBytes: Int64, threads: Int)
+        case reread(column: Int)
     }
-}
 
-/// A field found by ``CSVTokenizer``: a byte range, and whether it was quoted.
-struct CSVField {
-    var start: Int
-    var length: Int
-    var quoted: Bool
-    var escapedQuotes: Bool
-}
-
-/// Splits delimited bytes into rows of fields, tracking line numbers.
-struct CSVTokenizer {
-    let buffer: UnsafeBufferPointer<UInt8>
-    let delimiter: UInt8
-    let maxFieldLength: Int
+    let source: ByteSource
     let file: String
-    private(set) var position: Int
-    private(set) var line = 1
-    private(set) var fields: [CSVField] = []
+    let options: CSVOptions
+    let forced: [Int: ColumnKind]
+    let threads: Int
 
-    init(buffer: UnsafeBufferPointer<UInt8>, start: Int, delimiter: UInt8, maxFieldLength: Int, file: String) {
-        self.buffer = buffer
-        self.position = start
-        self.delimiter = delimiter
-        self.maxFieldLength = maxFieldLength
+    init(source: ByteSource, file: String, options: CSVOptions, forced: [Int: ColumnKind]) throws {
+        self.source = source
         self.file = file
+        self.options = options
+        self.forced = forced
+        let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        threads = max(1, options.threads ?? (online > 0 ? online : 1))
     }
 
-    mutating func rewind(to position: Int, line: Int) {
-        self.position = position
-        self.line = line
-    }
+    func run() throws -> Outcome {
+        let windowBytes = max(options.chunkBytes, 64) * threads
+        var current = WindowBuffer(capacity: windowBytes)
+        var next = WindowBuffer(capacity: windowBytes)
+        var ended = try current.fill(from: source)
+        var consumedText = Int64(current.filled)
+        try checkSize(consumedText)
 
-    /// Reads the next non-blank row into ``fields``; returns the line it starts on, nil at the end.
-    mutating func nextRow() throws -> Int? {
-        let quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"), carriage = UInt8(ascii: "\r")
-        // Skip blank lines.
-        while position < buffer.count {
-            if buffer[position] == newline { position += 1; line += 1; continue }
-            if buffer[position] == carriage, position + 1 < buffer.count, buffer[position + 1] == newline {
-                position += 2; line += 1; continue
-            }
-            break
+        // BOM, delimiter, header.
+        let head = UnsafeBufferPointer(start: current.bytes, count: current.filled)
+        var start = 0
+        if head.count >= 3, head[0] == 0xEF, head[1] == 0xBB, head[2] == 0xBF { start = 3 }
+        let delimiter = options.delimiter ?? CSVReader.sniffDelimiter(head, from: start)
+        var tokenizer = CSVTokenizer(buffer: head, start: start, delimiter: delimiter,
+                                     maxFieldLength: options.maxFieldLength, file: file)
+        guard let headerLine = try tokenizer.nextRow() else {
+            throw IngestError(file: file, line: 1, expected: "a header row naming the columns, found an empty file")
         }
-        guard position < buffer.count else { return nil }
-        let rowLine = line
-        fields.removeAll(keepingCapacity: true)
+        if !ended && tokenizer.position >= current.filled {
+            throw IngestError(file: file, line: headerLine,
+                              expected: "a header row shorter than \(windowBytes) bytes")
+        }
+        let names = tokenizer.fields.map { tokenizer.text($0) }
+        try checkNames(names, line: headerLine)
+        let width = names.count
+        let bodyStart = tokenizer.position
+        var lineBase = tokenizer.line
+        let missing = MissingTokens(options.missingTokens)
+
+        // Guess column kinds from the first rows.
+        var kinds = [ColumnKind](repeating: .numeric, count: width)
+        var sampled = 0
+        while sampled < 2000, let _ = try? tokenizer.nextRow(), tokenizer.fields.count == width {
+            if !ended && tokenizer.position >= current.filled { break }  // a possibly cut-off last row
+            for column in 0..<width where kinds[column] == .numeric {
+                let field = tokenizer.fields[column]
+                if isMissing(field, tokenizer, missing) { continue }
+                if field.escapedQuotes || FloatParser.parse(tokenizer.text(field)) == nil { kinds[column] = .categorical }
+            }
+            sampled += 1
+        }
+        for (column, kind) in forced { kinds[column] = kind }
+        let parser = ChunkParser(delimiter: delimiter, kinds: kinds, missing: missing,
+                                 maxFieldLength: options.maxFieldLength)
+
+        var pieces: [ChunkOutput] = []
+        var dictionaries = [[String]](repeating: [], count: width)
+        var lookups = [[String: Int32]](repeating: [:], count: width)
+        var rowCount = 0
+        var position = bodyStart
         while true {
-            var field = CSVField(start: position, length: 0, quoted: false, escapedQuotes: false)
-            if position < buffer.count, buffer[position] == quote {
-                field.quoted = true
-                let quoteLine = line
-                position += 1
-                field.start = position
-                while true {
-                    guard position < buffer.count else {
-                        throw IngestError(file: file, line: quoteLine, column: fields.count + 1,
-                                          expected: "a closing quote for the field opened here, found the end of the file")
-                    }
-                    let byte = buffer[position]
-                    if byte == quote {
-                        if position + 1 < buffer.count, buffer[position + 1] == quote {
-                            field.escapedQuotes = true
-                            position += 2
-                            continue
-                        }
-                        field.length = position - field.start
-                        position += 1
-                        break
-                    }
-                    if byte == newline { line += 1 }
-                    position += 1
-                }
-                // After the closing quote: a delimiter, end of line, or end of file.
-                if position < buffer.count {
-                    let byte = buffer[position]
-                    let atCRLF = byte == carriage && position + 1 < buffer.count && buffer[position + 1] == newline
-                    if byte != delimiter && byte != newline && !atCRLF && !(byte == carriage && position + 1 == buffer.count) {
-                        throw IngestError(file: file, line: line, column: fields.count + 1,
-                                          found: "'\(Character(Unicode.Scalar(byte)))' after a closing quote",
-                                          expected: "a delimiter or the end of the line")
-                    }
-                }
+            // The rows that are complete in this window.
+            let stop: Int
+            if ended {
+                stop = current.filled
+            } else if let boundary = lastRowBoundary(current.bytes, from: position, to: current.filled) {
+                stop = boundary
             } else {
-                while position < buffer.count {
-                    let byte = buffer[position]
-                    if byte == delimiter || byte == newline { break }
-                    if byte == carriage, position + 1 >= buffer.count || buffer[position + 1] == newline { break }
-                    position += 1
+                // Not one whole row in the window: make it larger (up to the longest row allowed).
+                let longest = options.maxFieldLength * width + width * 3 + 2
+                if current.capacity >= longest + windowBytes {
+                    throw IngestError(file: file, line: lineBase,
+                                      expected: "rows of at most \(longest) bytes (limits.max_field_bytes × columns)")
                 }
-                field.length = position - field.start
+                current.grow(to: current.capacity * 2)
+                next.grow(to: current.capacity)
+                let before = current.filled
+                ended = try current.fill(from: source)
+                consumedText += Int64(current.filled - before)
+                try checkSize(consumedText)
+                continue
             }
-            if field.length > maxFieldLength {
-                throw IngestError(file: file, line: rowLine, column: fields.count + 1,
-                                  found: "a field of \(field.length) bytes",
-                                  expected: "fields of at most \(maxFieldLength) bytes")
+            let cuts = splitPoints(current.bytes, from: position, to: stop)
+            let outputs = (0..<(cuts.count - 1)).map { _ in ChunkOutput(width: width) }
+
+            // Read the next window while this one is parsed.
+            let reader = NextWindow(source: source, from: current, tail: stop, into: next, ended: ended)
+            let group = DispatchGroup()
+            if !ended {
+                DispatchQueue.global().async(group: group) { reader.run() }
             }
-            fields.append(field)
-            guard position < buffer.count else { return rowLine }
-            let byte = buffer[position]
-            if byte == delimiter { position += 1; continue }
-            if byte == carriage { position += 1 }
-            if position < buffer.count, buffer[position] == newline { position += 1; line += 1 }
-            return rowLine
+            let window = SendablePointer(current.bytes)
+            DispatchQueue.concurrentPerform(iterations: outputs.count) { index in
+                parser.parse(window.pointer, start: cuts[index], stop: cuts[index + 1], into: outputs[index])
+            }
+            group.wait()
+            if let error = reader.error { throw error }
+
+            // Failures, in file order.
+            var chunkLine = lineBase
+            for output in outputs {
+                if let failure = output.failure {
+                    switch failure.kind {
+                    case .notNumeric(let found):
+                        if forced[failure.column! - 1] == nil { return .reread(column: failure.column! - 1) }
+                        throw IngestError(file: file, line: chunkLine + failure.relativeLine, column: failure.column,
+                                          columnName: names[failure.column! - 1], found: found, expected: "a number")
+                    case .malformed(let found, let expected):
+                        throw IngestError(file: file, line: chunkLine + failure.relativeLine, column: failure.column,
+                                          columnName: failure.column.map { names[$0 - 1] }, found: found,
+                                          expected: expected)
+                    }
+                }
+                chunkLine += output.lines
+            }
+            // Categorical codes: chunk dictionaries into the file's, in order of first appearance.
+            for output in outputs {
+                output.rowLineBase = lineBase
+                lineBase += output.lines
+                rowCount += output.rows
+                for column in 0..<width where kinds[column] == .categorical {
+                    let local = output.dictionaries[column].strings()
+                    var map = [Int32](repeating: -1, count: local.count)
+                    for (code, text) in local.enumerated() {
+                        if let global = lookups[column][text] { map[code] = global } else {
+                            let global = Int32(dictionaries[column].count)
+                            dictionaries[column].append(text)
+                            lookups[column][text] = global
+                            map[code] = global
+                        }
+                    }
+                    let codes = output.codes[column]!
+                    for row in 0..<output.rows where codes[row] >= 0 { codes[row] = map[Int(codes[row])] }
+                    output.dictionaries[column] = ByteDictionary()
+                }
+                output.shrink(kinds: kinds)
+                pieces.append(output)
+            }
+            if let maxRows = options.maxRows, rowCount > maxRows {
+                throw IngestError(file: file, found: "more than \(maxRows) rows",
+                                  expected: "at most \(maxRows) rows (limits.max_rows)")
+            }
+            if ended { break }
+            consumedText += Int64(reader.added)
+            try checkSize(consumedText)
+            ended = reader.ended
+            swap(&current, &next)
+            next.filled = 0
+            position = 0
+        }
+        return .table(assemble(names: names, kinds: kinds, pieces: pieces, rowCount: rowCount,
+                               dictionaries: dictionaries),
+                      textBytes: consumedText, threads: threads)
+    }
+
+    func checkNames(_ names: [String], line: Int) throws {
+        var seen: [String: Int] = [:]
+        for (index, name) in names.enumerated() {
+            if name.isEmpty {
+                throw IngestError(file: file, line: line, column: index + 1,
+                                  expected: "a column name in the header, found an empty one")
+            }
+            if let first = seen[name] {
+                throw IngestError(file: file, line: line, column: index + 1, columnName: name,
+                                  expected: "unique column names (also column \(first + 1))")
+            }
+            seen[name] = index
         }
     }
 
-    /// The range of a field with surrounding spaces trimmed (unquoted fields only).
-    func trimmedRange(_ field: CSVField) -> Range<Int> {
-        var low = field.start, high = field.start + field.length
-        if field.quoted { return low..<high }
-        while low < high, buffer[low] == UInt8(ascii: " ") { low += 1 }
-        while high > low, buffer[high - 1] == UInt8(ascii: " ") { high -= 1 }
-        return low..<high
+    func checkSize(_ bytes: Int64) throws {
+        if let maxBytes = options.maxBytes, bytes > maxBytes {
+            throw IngestError(file: file, found: "more than \(maxBytes) bytes of text",
+                              expected: "at most \(maxBytes) bytes (limits.max_drop_bytes)")
+        }
     }
 
-    /// The field's text with doubled quotes undone.
-    func text(_ field: CSVField) -> String {
-        let range = trimmedRange(field)
-        let slice = UnsafeBufferPointer(rebasing: buffer[range])
-        let raw = String(decoding: slice, as: UTF8.self)
-        return field.escapedQuotes ? raw.replacingOccurrences(of: "\"\"", with: "\"") : raw
+    func isMissing(_ field: CSVField, _ tokenizer: CSVTokenizer, _ missing: MissingTokens) -> Bool {
+        if field.quoted && field.length > 0 { return false }
+        let range = tokenizer.trimmedRange(field)
+        return range.isEmpty || missing.tokens.contains(Array(tokenizer.buffer[range]))
+    }
+
+    /// Joins the pieces column by column, freeing each piece once copied, so
+    /// the peak is the table plus one column's pieces.
+    func assemble(names: [String], kinds: [ColumnKind], pieces: [ChunkOutput], rowCount: Int,
+                  dictionaries: [[String]]) -> Table {
+        var columns: [TableColumn] = []
+        for column in names.indices {
+            switch kinds[column] {
+            case .numeric:
+                let storage = NumericStorage(uninitializedCount: rowCount)
+                var offset = 0
+                for piece in pieces {
+                    if piece.rows > 0 {
+                        (storage.values.baseAddress! + offset).initialize(from: piece.numeric[column]!, count: piece.rows)
+                    }
+                    offset += piece.rows
+                    free(piece.numeric[column]); piece.numeric[column] = nil
+                }
+                columns.append(TableColumn(name: names[column], values: .numeric(storage)))
+            case .categorical:
+                let codes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: rowCount)
+                var offset = 0
+                for piece in pieces {
+                    if piece.rows > 0 {
+                        (codes.baseAddress! + offset).initialize(from: piece.codes[column]!, count: piece.rows)
+                    }
+                    offset += piece.rows
+                    free(piece.codes[column]); piece.codes[column] = nil
+                }
+                columns.append(TableColumn(name: names[column], values: .categorical(
+                    CategoricalStorage(adopting: codes, dictionary: dictionaries[column]))))
+            }
+        }
+        var rowLines = [Int64]()
+        rowLines.reserveCapacity(rowCount)
+        for piece in pieces {
+            for row in 0..<piece.rows { rowLines.append(Int64(piece.rowLineBase + Int(piece.rowLines![row]))) }
+            free(piece.rowLines); piece.rowLines = nil
+        }
+        return Table(rowCount: rowCount, columns: columns, rowLines: rowLines)
+    }
+
+    /// The offset just past the last row ending in `bytes[from..<to]`, outside quotes; nil when none.
+    func lastRowBoundary(_ bytes: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+        var position = from
+        var inQuotes = false
+        var last: Int? = nil
+        while position < to {
+            let quote = memchr(bytes + position, Int32(UInt8(ascii: "\"")), to - position)
+                .map { UnsafeRawPointer($0) - UnsafeRawPointer(bytes) } ?? to
+            if inQuotes {
+                guard quote < to else { break }
+                inQuotes = false
+                position = quote + 1
+                continue
+            }
+            // Outside quotes up to `quote`: the last newline before it is a row boundary.
+            var back = quote - 1
+            while back >= position, bytes[back] != UInt8(ascii: "\n") { back -= 1 }
+            if back >= position { last = back + 1 }
+            if quote >= to { break }
+            inQuotes = true
+            position = quote + 1
+        }
+        return last
+    }
+
+    /// Cuts `[from, to)` into about one range per thread at row boundaries
+    /// outside quotes; returns the cut offsets including both ends.
+    func splitPoints(_ bytes: UnsafePointer<UInt8>, from: Int, to: Int) -> [Int] {
+        var cuts = [from]
+        let length = to - from
+        if length <= 0 { return [from, to] }
+        var position = from
+        var inQuotes = false
+        for part in 1..<threads {
+            let target = from + length * part / threads
+            if target <= cuts.last! { continue }
+            // Quote state at `target`, counting quotes from where we are.
+            while true {
+                guard let quote = memchr(bytes + position, Int32(UInt8(ascii: "\"")), target - position) else { break }
+                inQuotes.toggle()
+                position = UnsafeRawPointer(quote) - UnsafeRawPointer(bytes) + 1
+            }
+            position = target
+            // The next newline outside quotes.
+            var cut: Int? = nil
+            while position < to {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") { inQuotes.toggle() } else if byte == UInt8(ascii: "\n"), !inQuotes {
+                    cut = position + 1
+                    break
+                }
+                position += 1
+            }
+            guard let cut, cut < to else { break }
+            position = cut
+            cuts.append(cut)
+        }
+        cuts.append(to)
+        return cuts
     }
 }
 
-extension String {
-    /// Replaces every occurrence of `target` (no Foundation needed).
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        var result = ""
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
+/// Copies the unparsed tail of one window to the start of the other and fills
+/// the rest from the source (hashing as it reads), on a reader thread.
+private final class NextWindow: @unchecked Sendable {
+    let source: ByteSource
+    let into: WindowBuffer
+    var added = 0
+    var ended: Bool
+    var error: Error?
+
+    init(source: ByteSource, from: WindowBuffer, tail: Int, into: WindowBuffer, ended: Bool) {
+        self.source = source
+        self.into = into
+        self.ended = ended
+        let count = from.filled - tail
+        into.filled = 0
+        if count > 0 { into.memory.copyMemory(from: from.memory + tail, byteCount: count) }
+        into.filled = count
     }
+
+    func run() {
+        do {
+            let before = into.filled
+            ended = try into.fill(from: source)
+            added = into.filled - before
+        } catch {
+            self.error = error
+        }
+    }
+}
+
+struct SendablePointer: @unchecked Sendable {
+    let pointer: UnsafePointer<UInt8>
+    init(_ pointer: UnsafePointer<UInt8>) { self.pointer = pointer }
 }

@@ -1,7 +1,8 @@
 import SluiceSystem
 
-/// Reads a drop file: its bytes once, their SHA-256, gzip if compressed, and
-/// the table. TSV is chosen by extension, otherwise the delimiter is sniffed.
+/// Reads a drop file in one streaming pass: its bytes, their SHA-256, gzip
+/// inflated on the way if compressed, and the table. TSV is chosen by
+/// extension, otherwise the delimiter is sniffed.
 public enum DropReader {
     /// What reading a drop produced.
     public struct Result: Sendable {
@@ -10,25 +11,33 @@ public enum DropReader {
         public let sha256: String
         /// Size of the file as dropped.
         public let sizeBytes: Int64
+        public let statistics: ParseStatistics
     }
 
     /// Reads `path`; `displayName` is how errors name the file.
     /// - Throws: ``IngestError`` for content problems; ``SystemError`` when the file cannot be read.
     public static func read(_ path: String, displayName: String? = nil, options: CSVOptions = CSVOptions()) throws -> Result {
         let name = displayName ?? FileSystem.baseName(path)
-        let raw = try FileSystem.read(path)
-        let sha = ContentHash.sha256(raw)
-        var text = raw
+        let compressed = try isGzip(path)
         var plainName = name
-        if Gzip.isCompressed(raw) {
-            text = try Gzip.decompress(raw, file: name)
-            if plainName.hasSuffix(".gz") { plainName.removeLast(3) }
-        }
+        if compressed, plainName.hasSuffix(".gz") { plainName.removeLast(3) }
         var csvOptions = options
         if csvOptions.delimiter == nil, plainName.hasSuffix(".tsv") || plainName.hasSuffix(".tab") {
             csvOptions.delimiter = UInt8(ascii: "\t")
         }
-        let table = try CSVReader.read(text, file: name, options: csvOptions)
-        return Result(table: table, sha256: sha, sizeBytes: Int64(raw.count))
+        let parsed = try CSVReader.read(file: name, options: csvOptions) { () throws -> ByteSource in
+            let file = try FileByteSource(path: path)
+            return compressed ? try GzipByteSource(file, file: name) : file
+        }
+        return Result(table: parsed.table, sha256: parsed.sha256, sizeBytes: parsed.statistics.rawBytes,
+                      statistics: parsed.statistics)
+    }
+
+    /// Whether the file starts with the gzip magic number.
+    static func isGzip(_ path: String) throws -> Bool {
+        let file = try FileByteSource(path: path)
+        var magic: [UInt8] = [0, 0]
+        let count = try magic.withUnsafeMutableBytes { try file.read(into: $0) }
+        return count == 2 && magic[0] == 0x1f && magic[1] == 0x8b
     }
 }

@@ -72,6 +72,11 @@ public final class NumericStorage: @unchecked Sendable {
         values.initialize(repeating: .nan)
     }
 
+    /// Storage for `count` values the caller initializes before sharing it.
+    public init(uninitializedCount count: Int) {
+        values = .allocate(capacity: count)
+    }
+
     /// A copy of `source`.
     public init(copying source: UnsafeBufferPointer<Float>) {
         values = .allocate(capacity: source.count)
@@ -96,6 +101,12 @@ public final class CategoricalStorage: @unchecked Sendable {
     public init(codes source: UnsafeBufferPointer<Int32>, dictionary: [String]) {
         codes = .allocate(capacity: source.count)
         _ = codes.initialize(from: source)
+        self.dictionary = dictionary
+    }
+
+    /// Takes ownership of `codes` (allocated with `allocate(capacity:)`).
+    public init(adopting codes: UnsafeMutableBufferPointer<Int32>, dictionary: [String]) {
+        self.codes = codes
         self.dictionary = dictionary
     }
 

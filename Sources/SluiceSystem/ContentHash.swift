@@ -39,3 +39,20 @@ public enum ContentHash {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// SHA-256 computed piece by piece, as bytes stream past (so a drop is hashed
+/// in the same pass that reads it).
+public struct StreamingHash: Sendable {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: bytes)
+    }
+
+    /// Lowercase hex of the digest of everything given so far.
+    public func finalize() -> String {
+        ContentHash.hex(hasher.finalize())
+    }
+}

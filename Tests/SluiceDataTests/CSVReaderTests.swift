@@ -95,8 +95,22 @@ import Testing
 
     @Test func corruptGzipIsAClearError() throws {
         let bytes: [UInt8] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef]
-        let error = #expect(throws: IngestError.self) { try Gzip.decompress(bytes, file: "x.csv.gz") }
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/x.csv.gz"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: IngestError.self) { try DropReader.read(path) }
         #expect(error?.description.hasPrefix("x.csv.gz: expected a complete gzip stream") == true)
+    }
+
+    @Test func aTruncatedGzipIsAClearError() throws {
+        let directory = TemporaryDirectory()
+        let path = try directory.write("t.csv", "a,b\n" + String(repeating: "1,2\n", count: 5000))
+        #expect(try Command.run("/bin/gzip", ["-9", path]).status == 0)
+        var raw = try Data(contentsOf: URL(fileURLWithPath: path + ".gz"))
+        raw.removeLast(raw.count / 2)
+        try raw.write(to: URL(fileURLWithPath: path + ".gz"))
+        let error = #expect(throws: IngestError.self) { try DropReader.read(path + ".gz") }
+        #expect(error?.description.contains("gzip") == true)
     }
 }
 
