@@ -12,7 +12,7 @@ DESTDIR   ?=
 DEMO_DIR  ?= .build/demo
 DEB_PACKAGES := libarchive-dev libsqlite3-dev zlib1g-dev pkg-config
 
-.PHONY: all deps build demo test bench bench-intake bench-train bench-path install clean
+.PHONY: all deps build demo test bench bench-intake bench-ingest bench-train bench-path install clean
 
 all: build
 
@@ -45,10 +45,14 @@ test: deps
 	$(SWIFT) test
 
 # Benchmarks print tables; they are not tests. See Benchmarks/.
-bench: bench-intake bench-train bench-path
+bench: bench-intake bench-ingest bench-train bench-path
 
 bench-intake: build
 	python3 Benchmarks/intake_latency.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --drops 100
+
+# Needs pandas, pyarrow and polars for the peers: pip install pandas pyarrow polars
+bench-ingest: build
+	python3 Benchmarks/ingest_vs_peers.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --rows 1000000
 
 bench-train: build
 	python3 Benchmarks/train_vs_sklearn.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --rows 1000000

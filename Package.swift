@@ -116,6 +116,8 @@ let package = Package(
         // Benchmarks (run with `make bench`; release builds).
         .executableTarget(name: "sluice-bench-train", dependencies: ["SluiceML", "SluiceKernels"],
                           path: "Benchmarks/TrainBench"),
+        .executableTarget(name: "sluice-bench-ingest", dependencies: ["SluiceData"],
+                          path: "Benchmarks/IngestBench"),
 
         // Tests.
         .target(name: "SluiceTestSupport", dependencies: [

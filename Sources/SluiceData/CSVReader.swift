@@ -1,4 +1,3 @@
-import Dispatch
 import SluiceSystem
 #if canImport(Glibc)
 import Glibc
@@ -124,15 +123,19 @@ public enum CSVReader {
     }
 }
 
-/// A window buffer: raw memory, so neither Swift arrays nor copies are involved.
+/// A window buffer: raw memory, so neither Swift arrays nor copies are
+/// involved. One byte past `filled` is always a NUL sentinel.
 final class WindowBuffer: @unchecked Sendable {
     private(set) var memory: UnsafeMutableRawPointer
     private(set) var capacity: Int
-    var filled = 0
+    var filled = 0 {
+        didSet { memory.storeBytes(of: 0, toByteOffset: filled, as: UInt8.self) }
+    }
 
     init(capacity: Int) {
         self.capacity = capacity
-        memory = malloc(capacity)!
+        memory = malloc(capacity + 1)!
+        memory.storeBytes(of: 0, as: UInt8.self)
     }
 
     deinit { free(memory) }
@@ -140,7 +143,7 @@ final class WindowBuffer: @unchecked Sendable {
     var bytes: UnsafePointer<UInt8> { UnsafePointer(memory.assumingMemoryBound(to: UInt8.self)) }
 
     func grow(to newCapacity: Int) {
-        memory = realloc(memory, newCapacity)!
+        memory = realloc(memory, newCapacity + 1)!
         capacity = newCapacity
     }
 
@@ -254,15 +257,16 @@ private final class StreamingParse {
 
             // Read the next window while this one is parsed.
             let reader = NextWindow(source: source, from: current, tail: stop, into: next, ended: ended)
-            let group = DispatchGroup()
-            if !ended {
-                DispatchQueue.global().async(group: group) { reader.run() }
-            }
+            // Own threads, not Dispatch's pool: on a 2-core machine the pool has two
+            // threads, and a reader on one of them would serialize the parse.
+            let readerThread = ended ? nil : JoinableThread { reader.run() }
             let window = SendablePointer(current.bytes)
-            DispatchQueue.concurrentPerform(iterations: outputs.count) { index in
-                parser.parse(window.pointer, start: cuts[index], stop: cuts[index + 1], into: outputs[index])
+            let workers = (1..<outputs.count).map { index in
+                JoinableThread { parser.parse(window.pointer, start: cuts[index], stop: cuts[index + 1], into: outputs[index]) }
             }
-            group.wait()
+            parser.parse(window.pointer, start: cuts[0], stop: cuts[1], into: outputs[0])
+            for worker in workers { worker.join() }
+            readerThread?.join()
             if let error = reader.error { throw error }
 
             // Failures, in file order.
@@ -480,6 +484,32 @@ private final class NextWindow: @unchecked Sendable {
         } catch {
             self.error = error
         }
+    }
+}
+
+/// A thread running one closure, joined by the caller.
+final class JoinableThread: @unchecked Sendable {
+    private var thread = pthread_t()
+    private let body: () -> Void
+
+    init(_ body: @escaping () -> Void) {
+        self.body = body
+        let box = Unmanaged.passRetained(self)
+        let status = pthread_create(&thread, nil, { raw in
+            let me = Unmanaged<JoinableThread>.fromOpaque(raw!).takeRetainedValue()
+            me.body()
+            return nil
+        }, box.toOpaque())
+        if status != 0 {
+            // No thread to be had: run here, so the work is still done.
+            box.release()
+            body()
+            thread = pthread_t()
+        }
+    }
+
+    func join() {
+        if thread != pthread_t() { pthread_join(thread, nil) }
     }
 }
 

@@ -81,7 +81,9 @@ struct ChunkParser {
     static let quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"), carriage = UInt8(ascii: "\r")
 
     /// Parses the rows in `base[start..<stop]` (`stop` is a row boundary or
-    /// the end of the input) into `out`.
+    /// the end of the input) into `out`. A row boundary is just past a
+    /// newline; the end of the input is followed by a NUL, so numbers can be
+    /// scanned without bounds checks (see ``FloatParser/parseTerminated(_:)``).
     func parse(_ base: UnsafePointer<UInt8>, start: Int, stop: Int, into out: ChunkOutput) {
         let width = kinds.count
         let capacity = (stop - start) / max(width, 1) + 2
@@ -122,7 +124,7 @@ struct ChunkParser {
                     let last = column == width - 1
                     let terminator = last ? Self.newline : delimiter
                     if kindIsNumeric[column] {
-                        if p < end, p.pointee != Self.quote, let (value, after) = FloatParser.parse(p, end),
+                        if p < end, p.pointee != Self.quote, let (value, after) = FloatParser.parseTerminated(p),
                            after == end || after.pointee == terminator || (last && after.pointee == Self.carriage) {
                             numericColumns[column]![rows] = value
                             p = after

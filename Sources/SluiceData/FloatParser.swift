@@ -19,78 +19,86 @@ import Glibc
 /// every input of at most 19 digits. Longer mantissas (rare: more digits than a
 /// Float32 can tell apart) go to `strtof`, which glibc rounds correctly.
 public enum FloatParser {
-    /// Parses the number at `start` (not past `end`). Returns the value and the
-    /// address of the first byte after it, or nil when no number starts there.
-    /// The caller decides what may follow (a delimiter, a newline...).
+    /// Parses the number at `start`. Returns the value and the address of the
+    /// first byte after it, or nil when no number starts there. The caller
+    /// decides what may follow (a delimiter, a newline...).
+    ///
+    /// The memory from `start` must hold, before it ends, a byte that cannot
+    /// continue a number (a delimiter, a newline, a NUL sentinel): the digit
+    /// loops test each byte once, without a bounds check. The chunk parser
+    /// guarantees this (every window ends with a NUL); ``parse(_:)-(String)``
+    /// copies its text to a terminated buffer.
     @inline(__always)
-    public static func parse(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> (Float, UnsafePointer<UInt8>)? {
+    static func parseTerminated(_ start: UnsafePointer<UInt8>) -> (Float, UnsafePointer<UInt8>)? {
         var p = start
-        var negative = false
-        if p < end, p.pointee == UInt8(ascii: "-") || p.pointee == UInt8(ascii: "+") {
-            negative = p.pointee == UInt8(ascii: "-")
-            p += 1
-        }
+        let negative = p.pointee == UInt8(ascii: "-")
+        if negative || p.pointee == UInt8(ascii: "+") { p += 1 }
+        // Digits go into w with wrapping arithmetic; more than 19 of them are
+        // sorted out afterwards, off the common path.
         var w: UInt64 = 0
-        var significant = 0  // significant digits gathered into w (after leading zeros)
-        var dropped = false  // digits past the 19th were seen
-        var exponent = 0     // decimal exponent adjustment from digits and the point
-        var digits = 0
-        // Integer part.
-        while p < end {
+        let integerStart = p
+        while true {
             let d = p.pointee &- UInt8(ascii: "0")
             if d > 9 { break }
-            if significant < 19 {
-                w = w &* 10 &+ UInt64(d)
-                if w != 0 { significant += 1 }
-            } else {
-                exponent += 1
-                if d != 0 { dropped = true }
-            }
-            digits += 1
+            w = w &* 10 &+ UInt64(d)
             p += 1
         }
-        // Fraction.
-        if p < end, p.pointee == UInt8(ascii: ".") {
+        var digitCount = p - integerStart
+        var exponent = 0
+        if p.pointee == UInt8(ascii: ".") {
             p += 1
-            while p < end {
+            let fractionStart = p
+            while true {
                 let d = p.pointee &- UInt8(ascii: "0")
                 if d > 9 { break }
-                if significant < 19 {
-                    w = w &* 10 &+ UInt64(d)
-                    if w != 0 { significant += 1 }
-                    exponent -= 1
-                } else if d != 0 {
-                    dropped = true
-                }
-                digits += 1
+                w = w &* 10 &+ UInt64(d)
                 p += 1
             }
+            exponent = fractionStart - p
+            digitCount += p - fractionStart
         }
-        if digits == 0 { return nil }
-        // Exponent.
-        if p < end, p.pointee | 0x20 == UInt8(ascii: "e") {
+        if digitCount == 0 { return nil }
+        let mantissaEnd = p
+        if p.pointee | 0x20 == UInt8(ascii: "e") {
             var e = p + 1
-            var exponentNegative = false
-            if e < end, e.pointee == UInt8(ascii: "-") || e.pointee == UInt8(ascii: "+") {
-                exponentNegative = e.pointee == UInt8(ascii: "-")
-                e += 1
-            }
+            let exponentNegative = e.pointee == UInt8(ascii: "-")
+            if exponentNegative || e.pointee == UInt8(ascii: "+") { e += 1 }
+            let exponentStart = e
             var value = 0
-            var exponentDigits = 0
-            while e < end {
+            while true {
                 let d = e.pointee &- UInt8(ascii: "0")
                 if d > 9 { break }
-                if value < 100_000 { value = value * 10 + Int(d) }
-                exponentDigits += 1
+                if value < 100_000 { value = value &* 10 &+ Int(d) }
                 e += 1
             }
-            if exponentDigits == 0 { return nil }  // "1e" or "1e+" is not a number
+            if e == exponentStart { return nil }  // "1e" or "1e+" is not a number
             exponent += exponentNegative ? -value : value
             p = e
         }
-        if dropped { return (slowPath(start, p), p) }
+        if digitCount > 19 {
+            // Leading zeros do not count; past 19 significant digits w has wrapped.
+            var significant = 0
+            var q = integerStart
+            while q < mantissaEnd {
+                let byte = q.pointee
+                if byte != UInt8(ascii: ".") && (significant > 0 || byte != UInt8(ascii: "0")) { significant += 1 }
+                q += 1
+            }
+            if significant > 19 { return (slowPath(start, p), p) }
+        }
         let magnitude = compose(w, exponent)
         return (negative ? -magnitude : magnitude, p)
+    }
+
+    /// Parses the number at `start`, not reading at or past `end`.
+    public static func parse(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> (Float, UnsafePointer<UInt8>)? {
+        let count = end - start
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 1) { scratch in
+            scratch.baseAddress!.initialize(from: start, count: count)
+            scratch[count] = 0
+            guard let (value, stop) = parseTerminated(UnsafePointer(scratch.baseAddress!)) else { return nil }
+            return (value, start + (stop - UnsafePointer(scratch.baseAddress!)))
+        }
     }
 
     /// Parses the whole of `text` as one number; nil when anything else is in it.
@@ -110,12 +118,18 @@ public enum FloatParser {
         if w <= 1 << 24, q >= -10, q <= 10 {
             // Both operands are exact Float32 values: one IEEE operation rounds once.
             let m = Float(w)
-            return q >= 0 ? m * exactPowersOfTen[q] : m / exactPowersOfTen[-q]
+            return q >= 0 ? m * powerOfTen(q) : m / powerOfTen(-q)
         }
         return eiselLemire(w, q)
     }
 
-    static let exactPowersOfTen: [Float] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10]
+    static let exactPowersOfTen: (Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float) =
+        (1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10)
+
+    @inline(__always)
+    static func powerOfTen(_ q: Int) -> Float {
+        withUnsafeBytes(of: exactPowersOfTen) { $0.load(fromByteOffset: q * 4, as: Float.self) }
+    }
 
     // Float32 parameters of the algorithm (fast_float's binary_format<float>).
     static let mantissaBits = 23
