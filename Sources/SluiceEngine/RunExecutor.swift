@@ -143,6 +143,14 @@ struct RunContext {
             "run_id": claim.runKey, "holdout_fraction": String(pipeline.holdoutFraction),
         ]
         let host = StageHost(table: table, roles: roles, settings: settings)
+        // What validate compares with: the pinned schema, the champion's training profile.
+        if let pinned = try ledger.pinnedSchema(pipeline: pipeline.name) {
+            host.putArtifact("reference/schema.json", Array(pinned.profile.utf8))
+        }
+        let championDrop = try ledger.championDrop(pipeline: pipeline.name)
+        if let championDrop, let profile = try ledger.profile(dropId: championDrop) {
+            host.putArtifact("reference/profile.json", Array(profile.utf8))
+        }
         let observer = StageLogObserver(logger: logger, prefix: prefix, onProgress: executor.onProgress)
 
         // Stages.
@@ -197,13 +205,20 @@ struct RunContext {
                     try event(.warning, "gate.unreadable", "gate.json from \(name) could not be read: \(error)")
                 }
             }
+            var findingLines: [String] = []
+            if resolved.plugin.kind == .validate {
+                findingLines = try recordValidation(host: host, stage: name, stageId: stageId, championDrop: championDrop,
+                                                    passed: { if case .reject? = result.verdict { false } else { true } }())
+            }
             let shown = result.metrics.filter { !$0.name.hasPrefix("nulls.") }.prefix(4)
                 .map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
             try event(.info, "stage.finished", "stage \(padded) ok  \(Self.milliseconds(result.durationMs))  \(shown)")
             switch result.verdict {
             case .reject(let reason)? where resolved.plugin.kind == .validate:
                 try skipStages(from: index + 1, reason: "\(name) rejected the drop")
-                return try quarantine(reason: "\(name) rejected the drop: \(reason)", stage: name)
+                // One finding per line of the .reason file (its writer lists "; "-separated parts).
+                let listed = findingLines.isEmpty ? reason : findingLines.joined(separator: "; ")
+                return try quarantine(reason: "\(name) rejected the drop: \(listed)", stage: name)
             case .reject(let reason)?:
                 rejection = (name, reason)
             case .approve(let reason)?:
@@ -251,7 +266,17 @@ struct RunContext {
                             receivedAt: claim.receivedAt),
                 config: .init(file: executor.configuration.file, sha256: executor.configuration.sha256),
                 plugins: stageRecords, metrics: metrics, decision: decision.rawValue, reasons: reasons, files: [:])
-            let artifacts = host.artifactNames.filter { !$0.hasPrefix("champion/") }.map { ($0, host.artifact($0) ?? []) }
+            // The schema in force (pinned now if this is the pipeline's first approved drop).
+            if try ledger.pinnedSchema(pipeline: pipeline.name) == nil, let profile = host.artifact("profile.json") {
+                try ledger.pinSchema(pipeline: pipeline.name, source: "pinned", dropId: dropId,
+                                     profile: String(decoding: profile, as: UTF8.self))
+                try event(.info, "schema.pinned", "schema pinned from this drop (the pipeline's first approved one)")
+            }
+            var artifacts = host.artifactNames.filter { !$0.hasPrefix("champion/") && !$0.hasPrefix("reference/") }
+                .map { ($0, host.artifact($0) ?? []) }
+            if let pinned = try ledger.pinnedSchema(pipeline: pipeline.name) {
+                artifacts.append(("schema/pinned.json", Array(pinned.profile.utf8)))
+            }
             let members = try ModelPublisher.members(
                 manifest: &manifest, artifacts: artifacts,
                 schema: try ModelPublisher.schema(of: table, target: pipeline.target),
@@ -314,6 +339,39 @@ struct RunContext {
                                            kind: resolved.plugin.kind.description, plugin: resolved.identity)
             try ledger.finishStage(id: id, status: .skipped, message: reason, durationMs: 0)
         }
+    }
+
+    /// Stores what a validate stage found: findings (one ledger row each), drift
+    /// scores, and the drop's profile when it passed. Returns the findings as
+    /// lines for the quarantine reason.
+    func recordValidation(host: StageHost, stage: String, stageId: Int64, championDrop: Int64?,
+                          passed: Bool) throws -> [String] {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        var lines: [String] = []
+        if let bytes = host.artifact("findings.json") {
+            do {
+                let findings = try decoder.decode([FindingRow].self, from: Data(bytes))
+                try ledger.recordFindings(runId: runId, stageRunId: stageId, findings: findings)
+                lines = findings.sorted { ($0.severity == "error" ? 0 : 1) < ($1.severity == "error" ? 0 : 1) }
+                    .map { "\($0.severity) \($0.kind)\($0.column.map { " [\($0)]" } ?? ""): \($0.message)" }
+            } catch {
+                try event(.warning, "findings.unreadable", "findings.json from \(stage) could not be read: \(error)")
+            }
+        }
+        if let bytes = host.artifact("drift.json") {
+            struct DriftFile: Decodable { var scores: [DriftRow] }
+            do {
+                let drift = try decoder.decode(DriftFile.self, from: Data(bytes))
+                try ledger.recordDrift(runId: runId, dropId: dropId, referenceDropId: championDrop, scores: drift.scores)
+            } catch {
+                try event(.warning, "drift.unreadable", "drift.json from \(stage) could not be read: \(error)")
+            }
+        }
+        if passed, let profile = host.artifact("profile.json") {
+            try ledger.recordProfile(dropId: dropId, runId: runId, profile: String(decoding: profile, as: UTF8.self))
+        }
+        return lines
     }
 
     func quarantine(reason: String, stage: String) throws -> RunOutcome {

@@ -30,6 +30,21 @@ public protocol Ledger: Sendable {
     /// The rules checked in a run, in the order checked.
     func gateRules(runId: Int64) throws -> [GateRuleRow]
 
+    // Data plane
+    func recordFindings(runId: Int64, stageRunId: Int64, findings: [FindingRow]) throws
+    func findings(runId: Int64) throws -> [FindingRow]
+    /// Stores the profile of a drop that passed validation.
+    func recordProfile(dropId: Int64, runId: Int64, profile: String) throws
+    func profile(dropId: Int64) throws -> String?
+    /// Pins a schema for `pipeline` (the newest pinned row is in force).
+    func pinSchema(pipeline: String, source: String, dropId: Int64?, profile: String) throws
+    /// The schema in force: (source, drop, profile JSON).
+    func pinnedSchema(pipeline: String) throws -> (source: String, dropId: Int64?, profile: String)?
+    /// The drop the current model of `pipeline` was trained on.
+    func championDrop(pipeline: String) throws -> Int64?
+    func recordDrift(runId: Int64, dropId: Int64, referenceDropId: Int64?, scores: [DriftRow]) throws
+    func drift(runId: Int64) throws -> [DriftRow]
+
     // Events
     func recordEvent(level: EventLevel, kind: String, pipeline: String?, dropId: Int64?,
                      runId: Int64?, message: String) throws

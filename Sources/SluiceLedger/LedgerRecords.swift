@@ -161,3 +161,44 @@ public struct EventRow: Sendable, Codable, Equatable {
     public var runId: Int64?
     public var message: String
 }
+
+/// One validation finding.
+public struct FindingRow: Sendable, Codable, Equatable {
+    public var kind: String
+    public var severity: String
+    public var column: String?
+    public var measured: String?
+    public var expected: String?
+    public var count: Int?
+    public var examples: String?
+    public var message: String
+
+    public init(kind: String, severity: String, column: String?, measured: String?, expected: String?,
+                count: Int?, examples: String?, message: String) {
+        self.kind = kind
+        self.severity = severity
+        self.column = column
+        self.measured = measured
+        self.expected = expected
+        self.count = count
+        self.examples = examples
+        self.message = message
+    }
+}
+
+/// One feature's drift score.
+public struct DriftRow: Sendable, Codable, Equatable {
+    public var column: String
+    public var measure: String
+    public var score: Double
+    public var threshold: Double
+    public var drifted: Bool
+
+    public init(column: String, measure: String, score: Double, threshold: Double, drifted: Bool) {
+        self.column = column
+        self.measure = measure
+        self.score = score
+        self.threshold = threshold
+        self.drifted = drifted
+    }
+}

@@ -138,6 +138,59 @@ enum LedgerSchema {
                 CREATE INDEX gate_rules_run ON gate_rules(run_id);
                 """)
         }
+        migrator.registerMigration("v3-data-plane") { db in
+            try db.execute(sql: """
+                -- Every validation finding, one row each (errors reject the drop).
+                CREATE TABLE findings (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL REFERENCES runs(id),
+                    stage_run_id INTEGER NOT NULL REFERENCES stage_runs(id),
+                    kind TEXT NOT NULL,               -- e.g. missing_column, out_of_range, unseen_category
+                    severity TEXT NOT NULL CHECK (severity IN ('error', 'warning')),
+                    column_name TEXT,                 -- NULL: about the whole drop
+                    measured TEXT,
+                    expected TEXT,
+                    count INTEGER,                    -- rows concerned, when counted
+                    examples TEXT,                    -- a few offending values with their lines
+                    message TEXT NOT NULL
+                );
+                CREATE INDEX findings_run ON findings(run_id);
+
+                -- The data profile of each drop that passed validation: column types,
+                -- null rates, ranges, quantile bins, category frequencies (JSON).
+                CREATE TABLE drop_profiles (
+                    drop_id INTEGER PRIMARY KEY REFERENCES drops(id),
+                    run_id INTEGER NOT NULL REFERENCES runs(id),
+                    profile TEXT NOT NULL
+                );
+
+                -- A pipeline's pinned schema: the first approved drop's profile
+                -- (source 'pinned'); the newest row is in force.
+                CREATE TABLE schemas (
+                    id INTEGER PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    source TEXT NOT NULL CHECK (source IN ('pinned', 'config')),
+                    drop_id INTEGER REFERENCES drops(id),
+                    profile TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX schemas_pipeline ON schemas(pipeline, id);
+
+                -- Per-feature drift of a drop against the champion's training profile.
+                CREATE TABLE drift_scores (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL REFERENCES runs(id),
+                    drop_id INTEGER NOT NULL REFERENCES drops(id),
+                    reference_drop_id INTEGER REFERENCES drops(id),
+                    column_name TEXT NOT NULL,
+                    measure TEXT NOT NULL CHECK (measure IN ('psi', 'js')),
+                    score REAL NOT NULL,
+                    threshold REAL NOT NULL,
+                    drifted INTEGER NOT NULL CHECK (drifted IN (0, 1))
+                );
+                CREATE INDEX drift_scores_run ON drift_scores(run_id);
+                """)
+        }
         return migrator
     }
 }

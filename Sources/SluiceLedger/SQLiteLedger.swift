@@ -161,6 +161,89 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    // MARK: Data plane
+
+    public func recordFindings(runId: Int64, stageRunId: Int64, findings: [FindingRow]) throws {
+        try pool.write { db in
+            for finding in findings {
+                try db.execute(sql: """
+                    INSERT INTO findings (run_id, stage_run_id, kind, severity, column_name, measured, expected,
+                                          count, examples, message)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [runId, stageRunId, finding.kind, finding.severity, finding.column,
+                                     finding.measured, finding.expected, finding.count, finding.examples, finding.message])
+            }
+        }
+    }
+
+    public func findings(runId: Int64) throws -> [FindingRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM findings WHERE run_id = ? ORDER BY id", arguments: [runId]).map { row in
+                FindingRow(kind: row["kind"], severity: row["severity"], column: row["column_name"],
+                           measured: row["measured"], expected: row["expected"], count: row["count"],
+                           examples: row["examples"], message: row["message"])
+            }
+        }
+    }
+
+    public func recordProfile(dropId: Int64, runId: Int64, profile: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO drop_profiles (drop_id, run_id, profile) VALUES (?, ?, ?)",
+                           arguments: [dropId, runId, profile])
+        }
+    }
+
+    public func profile(dropId: Int64) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT profile FROM drop_profiles WHERE drop_id = ?", arguments: [dropId])
+        }
+    }
+
+    public func pinSchema(pipeline: String, source: String, dropId: Int64?, profile: String) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO schemas (pipeline, source, drop_id, profile, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [pipeline, source, dropId, profile, Timestamp.now()])
+        }
+    }
+
+    public func pinnedSchema(pipeline: String) throws -> (source: String, dropId: Int64?, profile: String)? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM schemas WHERE pipeline = ? ORDER BY id DESC LIMIT 1",
+                             arguments: [pipeline]).map { (source: $0["source"], dropId: $0["drop_id"], profile: $0["profile"]) }
+        }
+    }
+
+    public func championDrop(pipeline: String) throws -> Int64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT r.drop_id FROM current_models c JOIN models m ON m.id = c.model_id
+                JOIN runs r ON r.id = m.run_id WHERE c.pipeline = ?
+                """, arguments: [pipeline])
+        }
+    }
+
+    public func recordDrift(runId: Int64, dropId: Int64, referenceDropId: Int64?, scores: [DriftRow]) throws {
+        try pool.write { db in
+            for score in scores {
+                try db.execute(sql: """
+                    INSERT INTO drift_scores (run_id, drop_id, reference_drop_id, column_name, measure, score, threshold, drifted)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [runId, dropId, referenceDropId, score.column, score.measure, score.score,
+                                     score.threshold, score.drifted ? 1 : 0])
+            }
+        }
+    }
+
+    public func drift(runId: Int64) throws -> [DriftRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM drift_scores WHERE run_id = ? ORDER BY id", arguments: [runId]).map { row in
+                DriftRow(column: row["column_name"], measure: row["measure"], score: row["score"],
+                         threshold: row["threshold"], drifted: (row["drifted"] as Int) == 1)
+            }
+        }
+    }
+
     // MARK: Events
 
     public func recordEvent(level: EventLevel, kind: String, pipeline: String?, dropId: Int64?,

@@ -1,85 +1,264 @@
+import Foundation
 import SluicePluginSDK
 
-/// The stock `validate` stage: checks that a drop can be learned from, and
-/// rejects it with every failing rule listed (column, row, line, value).
+/// The stock `validate` stage: checks that a drop can be learned from and
+/// matches the pipeline's pinned schema, measures drift against the
+/// champion's training data, and rejects with every error finding listed.
 ///
-/// Parameters:
-/// - `min_rows` (default 20): fewest rows accepted.
-/// - `max_null_fraction` (default 0.5): largest share of missing values in any column.
-/// - `numeric_columns` (comma-separated, optional): columns that must be numeric.
+/// Inputs from the host (artifacts): `reference/schema.json` (the pinned
+/// schema: the first approved drop's profile) and `reference/profile.json`
+/// (the current champion's training profile), when they exist.
+/// Outputs: `profile.json`, `findings.json`, `drift.json`; metrics `rows`,
+/// `nulls.<column>`, `findings.errors`, `findings.warnings`, `drift.share`.
 ///
-/// Also rejects: a header that looks like data; a missing target, missing
-/// target values, or a target without exactly two classes (task `binary`);
-/// a column whose values are numbers except for a few that are not.
-/// Records metrics `rows` and `nulls.<column>`.
+/// Parameters (stage `params`; `<kind>` and `<column>` variants override per
+/// finding kind or per column):
+/// - `min_rows` (20), `max_rows` (none): row count bounds.
+/// - `max_null_fraction` (0.5; per column `max_null_fraction.<column>`); with a
+///   pinned schema the limit is also at most the pinned rate + `null_rate_slack` (0.1).
+/// - `range_tolerance` (0.1): values may pass the pinned [min, max] by this share of its span.
+/// - `max_out_of_range_fraction` (0.01), `max_unseen_fraction` (0.01): above these the
+///   finding is an error, below a warning.
+/// - `max_duplicate_fraction` (0.01): duplicate rows above it are a warning.
+/// - `numeric_columns` (comma-separated): columns that must be numeric.
+/// - `severity.<kind>` (`error` | `warning`): overrides a kind's severity.
+/// - `psi_threshold` (0.2; per column `psi_threshold.<column>`), `js_threshold` (0.1):
+///   a numeric / categorical feature has drifted above these.
+/// - `drift_policy` (`warn` | `reject`, default `warn`), `max_drifted_share` (0.3): with
+///   `reject`, a drop whose share of drifted features reaches the limit is rejected.
 struct ValidateStage: Stage {
     static let name = "validate"
-    static let version = "1.0.0"
+    static let version = "2.0.0"
     static let kind = StageKind.validate
-    static let summary = "checks header, target, types and missing values; rejects with column, row and value"
+    static let summary = "schema, types, nulls, ranges, categories, duplicates and drift; every finding recorded"
 
     func run(_ context: StageContext) throws {
-        let minRows = try context.param("min_rows", default: 20)
-        let maxNullFraction = try context.param("max_null_fraction", default: 0.5)
-        let requiredNumeric = (context.param("numeric_columns") ?? "")
-            .split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         let rows = context.rowCount
         let columns = context.columns
-        var problems: [String] = []
+        var findings = Findings(context: context)
+        context.progress(0.05, "profiling \(rows) rows")
+        let profile = Profiler.profile(context)
+        let pinned = context.artifact("reference/schema.json").flatMap { try? Profile.decoder.decode(Profile.self, from: Data($0)) }
+        let reference = context.artifact("reference/profile.json").flatMap { try? Profile.decoder.decode(Profile.self, from: Data($0)) }
 
         try context.putMetric("rows", Double(rows))
+        let minRows = try context.param("min_rows", default: 20)
         if rows < minRows {
-            problems.append("only \(rows) rows; expected at least min_rows \(minRows)")
+            findings.add("row_count", column: nil, measured: "\(rows) rows", expected: "at least \(minRows) (min_rows)",
+                         message: "only \(rows) rows, expected at least min_rows \(minRows)")
+        }
+        if let maxRows = context.param("max_rows").flatMap(Int.init), rows > maxRows {
+            findings.add("row_count", column: nil, measured: "\(rows) rows", expected: "at most \(maxRows) (max_rows)",
+                         message: "\(rows) rows, expected at most max_rows \(maxRows)")
         }
         if !columns.isEmpty, columns.allSatisfy({ Double($0.name) != nil }) {
-            problems.append("the header line holds numbers (\(columns.prefix(4).map(\.name).joined(separator: ", "))…); "
+            findings.add("header_is_data", column: nil, measured: columns.prefix(4).map(\.name).joined(separator: ", "),
+                         expected: "column names",
+                         message: "the header line holds numbers (\(columns.prefix(4).map(\.name).joined(separator: ", "))…), "
                             + "expected a header row of column names")
         }
 
         // Target.
         let target = context.target
         if let column = context.column(named: target) {
-            problems += targetProblems(context, column)
+            targetFindings(context, column, into: &findings)
         } else {
-            problems.append("target column '\(target)' not found; columns are: "
+            findings.add("target_missing", column: target, measured: "absent", expected: "a column named '\(target)'",
+                         message: "target column '\(target)' not found; columns are: "
                             + columns.map(\.name).prefix(20).joined(separator: ", "))
         }
 
-        // Types and missing values, column by column.
+        // Columns on their own.
+        let maxNullFraction = try context.param("max_null_fraction", default: 0.5)
+        let nullSlack = try context.param("null_rate_slack", default: 0.1)
+        let requiredNumeric = (context.param("numeric_columns") ?? "")
+            .split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         for column in columns {
-            let missing: Int
-            switch column.type {
-            case .numeric:
-                missing = context.numeric(column).reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
-            case .categorical:
-                let codes = context.codes(column)
-                missing = codes.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
-                if let problem = numericLookingProblem(context, column, codes: codes,
-                                                       required: requiredNumeric.contains(column.name)) {
-                    problems.append(problem)
-                }
+            guard let measured = profile.column(column.name) else { continue }
+            try context.putMetric("nulls.\(column.name)", (measured.nullRate * Double(rows)).rounded())
+            var limit = try context.param("max_null_fraction.\(column.name)", default: maxNullFraction)
+            if context.param("max_null_fraction.\(column.name)") == nil, let pinnedColumn = pinned?.column(column.name) {
+                limit = min(limit, pinnedColumn.nullRate + nullSlack)
             }
-            try context.putMetric("nulls.\(column.name)", Double(missing))
-            let fraction = rows > 0 ? Double(missing) / Double(rows) : 0
-            if fraction > maxNullFraction {
-                problems.append("column '\(column.name)' (column \(column.index + 1)) is \(percent(fraction)) missing "
-                                + "(\(missing) of \(rows) rows); max_null_fraction is \(percent(maxNullFraction))")
+            if measured.nullRate > limit {
+                findings.add("null_rate", column: column.name, measured: percent(measured.nullRate),
+                             expected: "at most \(percent(limit))", count: Int((measured.nullRate * Double(rows)).rounded()),
+                             message: "column '\(column.name)' (column \(column.index + 1)) is \(percent(measured.nullRate)) missing "
+                                + "(\(Int((measured.nullRate * Double(rows)).rounded())) of \(rows) rows), the limit is \(percent(limit))")
+            }
+            if column.name != target, measured.distinct <= 1, rows > 1 {
+                findings.add("constant_column", column: column.name, measured: "\(measured.distinct) distinct values",
+                             expected: "at least 2", message: "column '\(column.name)' is constant, so it cannot help a model")
+            }
+            if column.type == .categorical {
+                numericLookingFinding(context, column, required: requiredNumeric.contains(column.name), into: &findings)
             }
         }
         for name in requiredNumeric where context.column(named: name) == nil {
-            problems.append("numeric_columns names '\(name)', which is not in the file")
+            findings.add("missing_column", column: name, measured: "absent", expected: "a numeric column (numeric_columns)",
+                         message: "numeric_columns names '\(name)', which is not in the file")
+        }
+        let duplicateShare = rows > 0 ? Double(profile.duplicateRows) / Double(rows) : 0
+        let maxDuplicates = try context.param("max_duplicate_fraction", default: 0.01)
+        if duplicateShare > maxDuplicates {
+            findings.add("duplicate_rows", column: nil, severity: "warning", measured: percent(duplicateShare),
+                         expected: "at most \(percent(maxDuplicates))", count: profile.duplicateRows,
+                         message: "\(profile.duplicateRows) rows (\(percent(duplicateShare))) repeat an earlier row exactly")
         }
 
-        if problems.isEmpty {
-            context.log(.info, "\(rows) rows × \(columns.count) columns passed validation")
+        // Against the pinned schema.
+        if let pinned {
+            context.progress(0.5, "checking against the pinned schema")
+            try schemaFindings(context, pinned: pinned, into: &findings)
+        }
+
+        // Drift against the champion's training data.
+        var driftShare = 0.0
+        if let reference {
+            context.progress(0.75, "drift against the champion's training data")
+            driftShare = try drift(context, reference: reference, target: target, findings: &findings)
+        }
+        try context.putMetric("drift.share", driftShare)
+
+        let errors = findings.items.filter { $0.severity == "error" }
+        let warnings = findings.items.filter { $0.severity == "warning" }
+        try context.putMetric("findings.errors", Double(errors.count))
+        try context.putMetric("findings.warnings", Double(warnings.count))
+        try context.putArtifact("profile.json", Array(try Profile.encoder.encode(profile)))
+        try context.putArtifact("findings.json", Array(try Profile.encoder.encode(findings.items)))
+        for finding in warnings { context.log(.warning, "\(finding.kind): \(finding.message)") }
+        if errors.isEmpty {
+            context.log(.info, "\(rows) rows × \(columns.count) columns passed validation "
+                        + "(\(warnings.count) warning\(warnings.count == 1 ? "" : "s"))")
         } else {
-            for problem in problems { context.log(.warning, problem) }
-            context.reject(problems.joined(separator: "; "))
+            for finding in errors { context.log(.error, "\(finding.kind): \(finding.message)") }
+            context.reject(errors.map { "\($0.kind): \($0.message)" }.joined(separator: "; "))
         }
     }
 
-    func targetProblems(_ context: StageContext, _ column: Column) -> [String] {
-        var problems: [String] = []
+    /// Missing / unexpected columns, type changes, out-of-range values, unseen categories.
+    func schemaFindings(_ context: StageContext, pinned: Profile, into findings: inout Findings) throws {
+        let tolerance = try context.param("range_tolerance", default: 0.1)
+        let maxOutOfRange = try context.param("max_out_of_range_fraction", default: 0.01)
+        let maxUnseen = try context.param("max_unseen_fraction", default: 0.01)
+        let rows = context.rowCount
+        for expected in pinned.columns where context.column(named: expected.name) == nil {
+            findings.add("missing_column", column: expected.name, measured: "absent", expected: "a \(expected.type) column",
+                         message: "column '\(expected.name)' of the pinned schema is missing")
+        }
+        for column in context.columns {
+            guard let expected = pinned.column(column.name) else {
+                findings.add("unexpected_column", column: column.name, severity: "warning", measured: "present",
+                             expected: "only the pinned schema's columns",
+                             message: "column '\(column.name)' is not in the pinned schema (kept)")
+                continue
+            }
+            let type = column.type == .numeric ? "numeric" : "categorical"
+            if type != expected.type {
+                findings.add("type_change", column: column.name, measured: type, expected: expected.type,
+                             message: "column '\(column.name)' is \(type), the pinned schema has it \(expected.type)")
+                continue
+            }
+            if column.type == .numeric, let low = expected.min, let high = expected.max {
+                let span = max(high - low, abs(high), abs(low), 1e-12) * tolerance
+                let values = context.numeric(column)
+                var count = 0
+                var examples: [String] = []
+                for row in 0..<values.count {
+                    let value = Double(values[row])
+                    if value < low - span || value > high + span {
+                        count += 1
+                        if examples.count < 3 { examples.append("\(values[row]) (line \(context.line(ofRow: row)))") }
+                    }
+                }
+                if count > 0 {
+                    let share = Double(count) / Double(max(rows, 1))
+                    findings.add("out_of_range", column: column.name, severity: share > maxOutOfRange ? "error" : "warning",
+                                 measured: "\(count) values outside", expected: "within [\(fmt(low)), \(fmt(high))] ± \(percent(tolerance)) of the span",
+                                 count: count, examples: examples.joined(separator: ", "),
+                                 message: "column '\(column.name)': \(count) values (\(percent(share))) outside the pinned range "
+                                    + "[\(fmt(low)), \(fmt(high))], e.g. \(examples.joined(separator: ", "))")
+                }
+            }
+            if column.type == .categorical, let known = expected.categories, expected.categoriesComplete == true {
+                let dictionary = context.dictionary(column)
+                let unseen = dictionary.map { known[$0] == nil }
+                let codes = context.codes(column)
+                var count = 0
+                var examples: [String] = []
+                for row in 0..<codes.count where codes[row] >= 0 && unseen[Int(codes[row])] {
+                    count += 1
+                    if examples.count < 3 { examples.append("'\(dictionary[Int(codes[row])].prefix(30))' (line \(context.line(ofRow: row)))") }
+                }
+                if count > 0 {
+                    let share = Double(count) / Double(max(rows, 1))
+                    findings.add("unseen_category", column: column.name, severity: share > maxUnseen ? "error" : "warning",
+                                 measured: "\(count) rows with unseen values", expected: "one of \(known.count) pinned values",
+                                 count: count, examples: examples.joined(separator: ", "),
+                                 message: "column '\(column.name)': \(count) rows (\(percent(share))) hold values the pinned schema "
+                                    + "never saw, e.g. \(examples.joined(separator: ", "))")
+                }
+            }
+        }
+    }
+
+    /// PSI per numeric feature (bins from the reference deciles), Jensen-Shannon
+    /// distance per categorical one; writes drift.json; returns the share drifted.
+    func drift(_ context: StageContext, reference: Profile, target: String, findings: inout Findings) throws -> Double {
+        let psiDefault = try context.param("psi_threshold", default: 0.2)
+        let jsDefault = try context.param("js_threshold", default: 0.1)
+        let stride = max(1, context.rowCount / Profiler.sampleSize)
+        var scores: [DriftScore] = []
+        for column in context.columns where column.name != target {
+            guard let base = reference.column(column.name) else { continue }
+            switch column.type {
+            case .numeric:
+                guard base.type == "numeric", let edges = base.edges, let expected = base.binFractions, !expected.isEmpty else { continue }
+                let actual = Profiler.binFractions(context.numeric(column), edges: edges, stride: stride)
+                guard !actual.isEmpty else { continue }
+                let threshold = try context.param("psi_threshold.\(column.name)", default: psiDefault)
+                let score = DriftMeasures.psi(expected: expected, actual: actual)
+                scores.append(DriftScore(column: column.name, measure: "psi", score: score, threshold: threshold,
+                                         drifted: score > threshold))
+            case .categorical:
+                guard base.type == "categorical", let expected = base.categories else { continue }
+                let dictionary = context.dictionary(column)
+                var counts = [Int](repeating: 0, count: dictionary.count)
+                var present = 0
+                for code in context.codes(column) where code >= 0 { counts[Int(code)] += 1; present += 1 }
+                guard present > 0 else { continue }
+                var actual: [String: Double] = [:]
+                for (index, count) in counts.enumerated() where count > 0 { actual[dictionary[index]] = Double(count) / Double(present) }
+                let threshold = try context.param("js_threshold.\(column.name)", default: jsDefault)
+                let score = DriftMeasures.jensenShannonDistance(expected, actual)
+                scores.append(DriftScore(column: column.name, measure: "js", score: score, threshold: threshold,
+                                         drifted: score > threshold))
+            }
+        }
+        let drifted = scores.filter(\.drifted)
+        let share = scores.isEmpty ? 0 : Double(drifted.count) / Double(scores.count)
+        let report = DriftReport(scores: scores, driftedShare: share)
+        try context.putArtifact("drift.json", Array(try Profile.encoder.encode(report)))
+        for score in drifted {
+            context.log(.warning, "drift: \(score.column) \(score.measure) \(fmt(score.score)) > \(fmt(score.threshold))")
+        }
+        let policy = context.param("drift_policy") ?? "warn"
+        guard ["warn", "reject"].contains(policy) else {
+            context.fail("drift_policy is '\(policy)'; expected warn or reject")
+            return share
+        }
+        let maxShare = try context.param("max_drifted_share", default: 0.3)
+        if !drifted.isEmpty {
+            let names = drifted.prefix(5).map { "\($0.column) \($0.measure) \(fmt($0.score))" }.joined(separator: ", ")
+            let severity = policy == "reject" && share >= maxShare ? "error" : "warning"
+            findings.add("drift", column: nil, severity: severity, measured: "\(drifted.count) of \(scores.count) features drifted (\(percent(share)))",
+                         expected: "under \(percent(maxShare)) (max_drifted_share, drift_policy \(policy))", count: drifted.count,
+                         examples: names, message: "\(drifted.count) of \(scores.count) features drifted from the champion's training data: \(names)")
+        }
+        return share
+    }
+
+    func targetFindings(_ context: StageContext, _ column: Column, into findings: inout Findings) {
         var missingRows: [Int] = []
         var classes = Set<String>()
         switch column.type {
@@ -94,19 +273,25 @@ struct ValidateStage: Stage {
             }
         }
         if let first = missingRows.first {
-            problems.append("target '\(column.name)' is missing in \(missingRows.count) rows "
+            findings.add("target_missing", column: column.name, measured: "\(missingRows.count) missing", expected: "a value in every row",
+                         count: missingRows.count, examples: "row \(first + 1) (line \(context.line(ofRow: first)))",
+                         message: "target '\(column.name)' is missing in \(missingRows.count) rows "
                             + "(first: row \(first + 1), line \(context.line(ofRow: first)))")
         }
-        if context.setting("task") == "binary", classes.count != 2 {
-            problems.append("target '\(column.name)' has \(classes.count) distinct values "
-                            + "(\(classes.sorted().prefix(5).joined(separator: ", "))); task binary needs exactly 2")
+        if classes.count < 2 {
+            findings.add("target_single_class", column: column.name, measured: "\(classes.count) classes", expected: "at least 2",
+                         message: "target '\(column.name)' has \(classes.count) distinct value\(classes.count == 1 ? "" : "s")"
+                            + " (\(classes.sorted().prefix(5).joined(separator: ", "))), a model needs at least 2")
+        } else if context.setting("task") == "binary", classes.count != 2 {
+            findings.add("target_classes", column: column.name, measured: "\(classes.count) classes", expected: "exactly 2 (task binary)",
+                         message: "target '\(column.name)' has \(classes.count) distinct values "
+                            + "(\(classes.sorted().prefix(5).joined(separator: ", "))), task binary needs exactly 2")
         }
-        return problems
     }
 
     /// A categorical column whose values are mostly numbers: the non-numbers are typos.
-    func numericLookingProblem(_ context: StageContext, _ column: Column, codes: UnsafeBufferPointer<Int32>,
-                               required: Bool) -> String? {
+    func numericLookingFinding(_ context: StageContext, _ column: Column, required: Bool, into findings: inout Findings) {
+        let codes = context.codes(column)
         let dictionary = context.dictionary(column)
         let isNumber = dictionary.map { Double($0.trimmingSpaces()) != nil }
         var numeric = 0, present = 0
@@ -115,13 +300,17 @@ struct ValidateStage: Stage {
             present += 1
             if isNumber[Int(code)] { numeric += 1 } else if firstBad == nil { firstBad = row }
         }
-        guard let row = firstBad, present > 0 else { return nil }
-        guard required || Double(numeric) / Double(present) >= 0.9 else { return nil }
+        guard let row = firstBad, present > 0 else { return }
+        guard required || Double(numeric) / Double(present) >= 0.9 else { return }
         let value = dictionary[Int(codes[row])]
-        return "column '\(column.name)' (column \(column.index + 1)), row \(row + 1) (line \(context.line(ofRow: row))): "
-            + "'\(value.prefix(40))' is not a number; expected a number "
-            + "(\(present - numeric) of \(present) values in this column are not numbers)"
+        findings.add("not_numeric", column: column.name, measured: "'\(value.prefix(40))'", expected: "a number",
+                     count: present - numeric, examples: "'\(value.prefix(40))' (line \(context.line(ofRow: row)))",
+                     message: "column '\(column.name)' (column \(column.index + 1)), row \(row + 1) (line \(context.line(ofRow: row))): "
+                        + "'\(value.prefix(40))' is not a number, expected a number "
+                        + "(\(present - numeric) of \(present) values in this column are not numbers)")
     }
+
+    func fmt(_ value: Double) -> String { String(format: "%.4g", value) }
 
     func percent(_ fraction: Double) -> String {
         let tenths = (fraction * 1000).rounded() / 10

@@ -1,0 +1,135 @@
+import Foundation
+import SluiceArchive
+import SluiceTestSupport
+import Testing
+
+/// Schema pinning, validation findings and drift, through the real binary,
+/// the real validate plugin and the real ledger.
+@Suite struct ValidationTests {
+    /// Rewrites ChurnData rows: `edit(fields)` changes each row's fields (header excluded).
+    func churn(rows: Int, seed: UInt64, header: String? = nil, edit: (inout [String], Int) -> Void = { _, _ in }) -> String {
+        var lines = ChurnData.csv(rows: rows, seed: seed).split(separator: "\n").map(String.init)
+        if let header { lines[0] = header }
+        for index in 1..<lines.count {
+            var fields = lines[index].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            edit(&fields, index)
+            lines[index] = fields.joined(separator: ",")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func reason(_ workspace: Workspace) throws -> String {
+        let name = workspace.files("quarantine/churn").first { $0.hasSuffix(".reason") } ?? ""
+        return try String(contentsOfFile: workspace.root + "/quarantine/churn/" + name, encoding: .utf8)
+    }
+
+    @Test func theFirstApprovedDropPinsTheSchemaAndLaterDropsAreCheckedAgainstIt() throws {
+        let workspace = try Workspace()
+        try workspace.drop("a.csv", ChurnData.csv(rows: 800, seed: 1))
+        #expect(try workspace.serve().status == 0)
+        #expect(try workspace.count("SELECT count(*) FROM schemas WHERE pipeline = 'churn' AND source = 'pinned'") == 1)
+        let archive = try ArchiveReader.members(of: workspace.root + "/outbox/churn/current.tar.gz")
+        #expect(archive.contains { $0.name == "schema/pinned.json" })
+        #expect(archive.contains { $0.name == "profile.json" })
+
+        // Column `sessions` gone, `coupon` new, `calls` text, `tenure` far out of range in 5% of
+        // rows, `plan` with an unseen value in 5% of rows.
+        let broken = churn(rows: 400, seed: 2, header: "tenure,charges,calls,coupon,plan,region,churned") { fields, row in
+            fields[2] = "c\(fields[2])"
+            fields[3] = "x"
+            if row % 20 == 0 { fields[0] = "5000"; fields[4] = "platinum" }
+        }
+        try workspace.drop("b.csv", broken)
+        #expect(try workspace.serve().status == 0)
+        #expect(workspace.files("quarantine/churn").contains { $0.hasSuffix("-b.csv") })
+        let kinds = try workspace.strings("SELECT kind || ':' || severity || ':' || coalesce(column_name, '') FROM findings")
+        for expected in ["missing_column:error:sessions", "unexpected_column:warning:coupon", "type_change:error:calls",
+                         "out_of_range:error:tenure", "unseen_category:error:plan", "constant_column:warning:coupon"] {
+            #expect(kinds.contains(expected), "\(expected) not in \(kinds)")
+        }
+        let text = try reason(workspace)
+        #expect(text.contains("column 'sessions' of the pinned schema is missing"))
+        #expect(text.contains("column 'calls' is categorical, the pinned schema has it numeric"))
+        #expect(text.contains("column 'tenure': 20 values (5.0%) outside the pinned range"))
+        #expect(text.contains("'platinum' (line 21)"))
+        #expect(text.contains("warning unexpected_column [coupon]: column 'coupon' is not in the pinned schema (kept)"))
+        // The schema stays the first drop's.
+        #expect(try workspace.count("SELECT count(*) FROM schemas") == 1)
+    }
+
+    @Test func everyDropLevelFindingKindIsRecordedWithItsMessage() throws {
+        let workspace = try Workspace(stages: """
+                  - plugin: validate
+                    params: {min_rows: 50, max_null_fraction: 0.2}
+                  - plugin: features
+                  - plugin: train
+                  - plugin: evaluate
+            """)
+        // 40 rows: too few; `region` constant; every row twice; `sessions` 50% missing;
+        // `charges` a number column with one typo; target one class.
+        var text = "tenure,charges,calls,sessions,plan,region,churned\n"
+        for row in 0..<20 {
+            let charges = row == 7 ? "12,5x" : "\(20 + row)"
+            let line = "\(row),\(charges),1,\(row % 2 == 0 ? "" : "3"),basic,north,no\n"
+            text += line + line
+        }
+        try workspace.drop("many.csv", text.replacingOccurrences(of: "12,5x", with: "\"12.5x\""))
+        #expect(try workspace.serve().status == 0)
+        let rows = try workspace.strings("SELECT kind || '|' || message FROM findings ORDER BY id")
+        func message(_ kind: String) -> String? { rows.first { $0.hasPrefix(kind + "|") } }
+        #expect(message("row_count")?.contains("only 40 rows, expected at least min_rows 50") == true)
+        #expect(rows.contains { $0.hasPrefix("constant_column|column 'region' is constant") })
+        #expect(message("duplicate_rows")?.contains("20 rows (50.0%) repeat an earlier row exactly") == true)
+        #expect(message("null_rate")?.contains("column 'sessions' (column 4) is 50.0% missing (20 of 40 rows), the limit is 20.0%") == true)
+        #expect(message("not_numeric")?.contains("'12.5x' is not a number") == true)
+        #expect(message("target_single_class")?.contains("target 'churned' has 1 distinct value (no)") == true)
+        let text2 = try reason(workspace)
+        for kind in ["row_count", "duplicate_rows", "null_rate", "not_numeric", "target_single_class", "constant_column"] {
+            #expect(text2.contains(kind), "\(kind) missing from .reason")
+        }
+
+        let other = try Workspace()
+        try other.drop("numbers.csv", "1,2,3\n4,5,6\n")
+        #expect(try other.serve().status == 0)
+        let kinds = try other.strings("SELECT kind FROM findings")
+        #expect(kinds.contains("header_is_data") && kinds.contains("target_missing"))
+    }
+
+    @Test func driftIsScoredAgainstTheChampionsTrainingData() throws {
+        let workspace = try Workspace(stages: """
+                  - plugin: validate
+                    params: {drift_policy: reject, max_drifted_share: 0.1}
+                  - plugin: features
+                  - plugin: train
+                  - plugin: evaluate
+            """)
+        try workspace.drop("a.csv", ChurnData.csv(rows: 2000, seed: 11))
+        #expect(try workspace.serve().status == 0)
+        // Same distribution, other seed: scored, nothing drifts.
+        try workspace.drop("b.csv", ChurnData.csv(rows: 2000, seed: 12))
+        #expect(try workspace.serve().status == 0)
+        let quiet = try workspace.strings("""
+            SELECT column_name || ' ' || measure || ' ' || score FROM drift_scores
+            WHERE run_id = (SELECT max(run_id) FROM drift_scores) AND drifted = 1
+            """)
+        #expect(quiet.isEmpty, "\(quiet)")
+        #expect(try workspace.count("SELECT count(*) FROM drift_scores WHERE measure = 'psi'") >= 4)
+        #expect(try workspace.count("SELECT count(*) FROM drift_scores WHERE measure = 'js'") >= 2)
+        #expect((try workspace.double("SELECT max(score) FROM drift_scores")) ?? 1 < 0.1)
+
+        // Charges squeezed into the top of their range and every region 'north': inside the
+        // pinned ranges and categories, but the distributions moved.
+        let shifted = churn(rows: 2000, seed: 13) { fields, row in
+            fields[1] = String(format: "%.2f", 90 + Double(row % 100) / 10)
+            fields[5] = "north"
+        }
+        try workspace.drop("c.csv", shifted)
+        #expect(try workspace.serve().status == 0)
+        let charges = try workspace.double("SELECT score FROM drift_scores WHERE column_name = 'charges' ORDER BY id DESC LIMIT 1")
+        #expect((charges ?? 0) > 0.2)
+        let region = try workspace.double("SELECT score FROM drift_scores WHERE column_name = 'region' ORDER BY id DESC LIMIT 1")
+        #expect((region ?? 0) > 0.1)
+        #expect(workspace.files("quarantine/churn").contains { $0.hasSuffix("-c.csv") })
+        #expect(try reason(workspace).contains("error drift"))
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import SluicePluginSDK
+
+/// What a drop looks like, column by column: the pinned schema is the first
+/// approved drop's profile, and drift compares a drop with the champion's
+/// training profile. Written as `profile.json` (snake_case keys); the format
+/// is documented in docs/ingest.md.
+struct Profile: Codable, Equatable {
+    var version = 1
+    var rows: Int
+    var duplicateRows: Int
+    var columns: [ColumnProfile]
+
+    func column(_ name: String) -> ColumnProfile? { columns.first { $0.name == name } }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+}
+
+struct ColumnProfile: Codable, Equatable {
+    var name: String
+    /// "numeric" or "categorical".
+    var type: String
+    var nullRate: Double
+    var min: Double?
+    var max: Double?
+    /// Distinct non-missing values (numeric: counted on the sample).
+    var distinct: Int
+    /// Numeric: the 9 inner decile cut points of the sample (bins for PSI).
+    var edges: [Double]?
+    /// Numeric: share of non-missing sampled values in each of the 10 bins.
+    var binFractions: [Double]?
+    /// Categorical: share of non-missing rows per value (the 1000 most frequent).
+    var categories: [String: Double]?
+    /// Categorical: whether `categories` lists every value seen.
+    var categoriesComplete: Bool?
+}
+
+enum Profiler {
+    /// Rows used for quantiles and bins: a fixed stride over the drop, so the
+    /// same drop always gives the same profile.
+    static let sampleSize = 100_000
+    static let maxCategories = 1000
+
+    static func profile(_ context: StageContext) -> Profile {
+        let rows = context.rowCount
+        let stride = Swift.max(1, rows / sampleSize)
+        var columns: [ColumnProfile] = []
+        for column in context.columns {
+            switch column.type {
+            case .numeric:
+                let values = context.numeric(column)
+                var missing = 0
+                var low = Float.infinity, high = -Float.infinity
+                for value in values {
+                    if value.isNaN { missing += 1; continue }
+                    low = Swift.min(low, value); high = Swift.max(high, value)
+                }
+                var sample: [Float] = []
+                sample.reserveCapacity(rows / stride + 1)
+                var row = 0
+                while row < rows {
+                    if !values[row].isNaN { sample.append(values[row]) }
+                    row += stride
+                }
+                sample.sort()
+                var distinct = 0
+                for index in sample.indices where index == 0 || sample[index] != sample[index - 1] { distinct += 1 }
+                let edges = sample.isEmpty ? [] : (1..<10).map { Double(sample[Swift.min(sample.count - 1, sample.count * $0 / 10)]) }
+                columns.append(ColumnProfile(
+                    name: column.name, type: "numeric", nullRate: rows > 0 ? Double(missing) / Double(rows) : 0,
+                    min: missing < rows ? Double(low) : nil, max: missing < rows ? Double(high) : nil,
+                    distinct: distinct, edges: edges, binFractions: binFractions(sample, edges: edges),
+                    categories: nil, categoriesComplete: nil))
+            case .categorical:
+                let codes = context.codes(column)
+                let dictionary = context.dictionary(column)
+                var counts = [Int](repeating: 0, count: dictionary.count)
+                var missing = 0
+                for code in codes { if code < 0 { missing += 1 } else { counts[Int(code)] += 1 } }
+                let present = rows - missing
+                let ranked = counts.indices.filter { counts[$0] > 0 }.sorted { counts[$0] > counts[$1] }
+                var categories: [String: Double] = [:]
+                for index in ranked.prefix(maxCategories) {
+                    categories[dictionary[index]] = Double(counts[index]) / Double(Swift.max(present, 1))
+                }
+                columns.append(ColumnProfile(
+                    name: column.name, type: "categorical", nullRate: rows > 0 ? Double(missing) / Double(rows) : 0,
+                    min: nil, max: nil, distinct: ranked.count, edges: nil, binFractions: nil,
+                    categories: categories, categoriesComplete: ranked.count <= maxCategories))
+            }
+        }
+        return Profile(rows: rows, duplicateRows: duplicateRows(context), columns: columns)
+    }
+
+    /// Share of sorted values in each bin: (-inf, e0], (e0, e1], ..., (e8, +inf).
+    static func binFractions(_ sorted: [Float], edges: [Double]) -> [Double] {
+        guard !sorted.isEmpty else { return [] }
+        var counts = [Int](repeating: 0, count: edges.count + 1)
+        var bin = 0
+        for value in sorted {
+            while bin < edges.count, Double(value) > edges[bin] { bin += 1 }
+            counts[bin] += 1
+        }
+        return counts.map { Double($0) / Double(sorted.count) }
+    }
+
+    /// Share in each bin of unsorted values (for a drop scored against reference edges).
+    static func binFractions(_ values: UnsafeBufferPointer<Float>, edges: [Double], stride: Int) -> [Double] {
+        var counts = [Int](repeating: 0, count: edges.count + 1)
+        var total = 0
+        var row = 0
+        while row < values.count {
+            let value = values[row]
+            row += stride
+            if value.isNaN { continue }
+            var low = 0, high = edges.count
+            while low < high {
+                let middle = (low + high) / 2
+                if Double(value) > edges[middle] { low = middle + 1 } else { high = middle }
+            }
+            counts[low] += 1
+            total += 1
+        }
+        return total == 0 ? [] : counts.map { Double($0) / Double(total) }
+    }
+
+    /// Rows that repeat an earlier row exactly (all columns), by a 64-bit row hash.
+    static func duplicateRows(_ context: StageContext) -> Int {
+        let rows = context.rowCount
+        var hashes = [UInt64](repeating: 0xcbf29ce484222325, count: rows)
+        for column in context.columns {
+            switch column.type {
+            case .numeric:
+                let values = context.numeric(column)
+                for row in 0..<rows { hashes[row] = mix(hashes[row], UInt64(values[row].bitPattern)) }
+            case .categorical:
+                let codes = context.codes(column)
+                for row in 0..<rows { hashes[row] = mix(hashes[row], UInt64(UInt32(bitPattern: codes[row]))) }
+            }
+        }
+        var seen = Set<UInt64>(minimumCapacity: rows)
+        var duplicates = 0
+        for hash in hashes where !seen.insert(hash).inserted { duplicates += 1 }
+        return duplicates
+    }
+
+    @inline(__always)
+    static func mix(_ hash: UInt64, _ value: UInt64) -> UInt64 {
+        var h = (hash ^ value) &* 0x100000001b3
+        h ^= h >> 31
+        return h &* 0x9E3779B97F4A7C15
+    }
+}
