@@ -20,6 +20,6 @@ struct Sluice: ParsableCommand {
           sluice predict --model outbox/churn/current.tar.gz new.csv
         """,
         version: SluiceVersion.current,
-        subcommands: [Serve.self, Report.self, Check.self, Plugins.self, Predict.self, Work.self]
+        subcommands: [Serve.self, Report.self, Check.self, Inspect.self, Plugins.self, Predict.self, Work.self]
     )
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceArchive
+import SluiceSystem
 import SluiceTestSupport
 import Testing
 
@@ -131,5 +132,41 @@ import Testing
         #expect((region ?? 0) > 0.1)
         #expect(workspace.files("quarantine/churn").contains { $0.hasSuffix("-c.csv") })
         #expect(try reason(workspace).contains("error drift"))
+    }
+}
+
+/// `sluice inspect`: the schema sluice infers, and validation without a run.
+@Suite struct InspectTests {
+    @Test func inspectShowsTheSchemaAndSpeedOfAGzippedFile() throws {
+        let directory = TemporaryDirectory()
+        let path = try directory.write("d.csv", ChurnData.csv(rows: 500, seed: 5) + "1,,2,3,basic,north,yes\n")
+        #expect(try Command.run("/bin/gzip", [path]).status == 0)
+        let result = try Command.sluice(["inspect", path + ".gz"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("501 rows × 7 columns"))
+        #expect(result.stdout.contains("MB/s on"))
+        #expect(result.stdout.contains("sha256 "))
+        let charges = result.stdout.split(separator: "\n").first { $0.contains("charges") } ?? ""
+        #expect(charges.contains("numeric") && charges.contains("1 (0.2%)"))
+        let plan = result.stdout.split(separator: "\n").first { $0.contains(" plan ") } ?? ""
+        #expect(plan.contains("categorical") && plan.hasSuffix("3"))
+    }
+
+    @Test func inspectWithAPipelineListsFindingsWithoutRecordingAnything() throws {
+        let workspace = try Workspace()
+        try workspace.drop("a.csv", ChurnData.csv(rows: 800, seed: 1))
+        #expect(try workspace.serve().status == 0)
+        let runs = try workspace.count("SELECT count(*) FROM runs")
+        let odd = try workspace.directory.write("odd.csv", ChurnData.csv(rows: 300, seed: 9)
+            .replacingOccurrences(of: ",north,", with: ",atlantis,"))
+        let result = try Command.sluice(["inspect", odd, "--config", workspace.config, "--pipeline", "churn"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("against the schema pinned from drop 1"))
+        #expect(result.stdout.contains("unseen_category [region]"))
+        #expect(result.stdout.contains("'atlantis'"))
+        #expect(result.stdout.contains("region") && result.stdout.contains("DRIFTED"))
+        #expect(result.stdout.contains("verdict: this drop would be REJECTED"))
+        #expect(try workspace.count("SELECT count(*) FROM runs") == runs)
+        #expect(FileSystem.exists(odd))
     }
 }

@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import SluiceConfig
+import SluiceData
+import SluiceEngine
+import SluiceLedger
+import SluicePluginHost
+import SluiceSystem
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what sluice sees in a data file, without running a pipeline.",
+        discussion: """
+        Reads the file exactly as a drop is read (CSV/TSV, optionally gzip'd; streaming, \
+        parallel, SHA-256 in the same read) and prints the inferred schema: per column the \
+        type, missing values, min, max and distinct count, then the row count, parse time \
+        and MB/s.
+
+        With --pipeline (and --config), also runs that pipeline's validate stage on the \
+        file, against the schema pinned in the pipeline's ledger and the current champion's \
+        training data, and prints every finding and drift score. Nothing is recorded and \
+        the file is not moved.
+
+        Examples:
+          sluice inspect inbox/churn/customers-2026-11.csv
+          sluice inspect new.csv.gz --config /etc/sluice/sluice.yaml --pipeline churn
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The data file to inspect.", valueName: "file"))
+    var file: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The sluice.yaml naming the pipeline.", valueName: "file"))
+    var config: String = "/etc/sluice/sluice.yaml"
+
+    @Option(help: ArgumentHelp("Validate against this pipeline's pinned schema and champion.", valueName: "name"))
+    var pipeline: String?
+
+    @Option(help: "Parsing threads (default: every core).")
+    var threads: Int?
+
+    func run() throws {
+        let drop: DropReader.Result
+        do {
+            drop = try DropReader.read(file, options: CSVOptions(threads: threads))
+        } catch {
+            throw Failure("\(error)")
+        }
+        let table = drop.table
+        let stats = drop.statistics
+        var out = "\(file)\n"
+        out += "  \(table.rowCount) rows × \(table.columns.count) columns, \(Self.megabytes(stats.textBytes)) of text"
+        out += stats.rawBytes != stats.textBytes ? " (\(Self.megabytes(stats.rawBytes)) as dropped)\n" : "\n"
+        out += "  parsed in \(String(format: "%.3f", stats.seconds)) s = \(String(format: "%.0f", stats.megabytesPerSecond)) MB/s "
+            + "on \(stats.threads) thread\(stats.threads == 1 ? "" : "s")"
+            + (stats.rereads > 0 ? ", read \(stats.rereads + 1) times (a column guessed numeric held text)" : "") + "\n"
+        out += "  sha256 \(drop.sha256)\n\n"
+        out += Self.columnTable(table)
+        FileSystem.writeStandardOutput(out)
+        if let pipeline { try validate(table: table, sha256: drop.sha256, pipeline: pipeline) }
+    }
+
+    static func megabytes(_ bytes: Int64) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
+
+    static func columnTable(_ table: Table) -> String {
+        var rows: [[String]] = [["column", "type", "missing", "min", "max", "distinct"]]
+        for column in table.columns {
+            switch column.values {
+            case .numeric(let storage):
+                var low = Float.infinity, high = -Float.infinity, missing = 0
+                for value in storage.values {
+                    if value.isNaN { missing += 1 } else { low = min(low, value); high = max(high, value) }
+                }
+                let distinct = Set(storage.values.lazy.filter { !$0.isNaN }.map(\.bitPattern)).count
+                let present = missing < table.rowCount
+                rows.append([column.name, "numeric", missingText(missing, table.rowCount),
+                             present ? "\(low)" : "-", present ? "\(high)" : "-", "\(distinct)"])
+            case .categorical(let storage):
+                let missing = storage.codes.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
+                let sorted = storage.dictionary.sorted()
+                rows.append([column.name, "categorical", missingText(missing, table.rowCount),
+                             sorted.first.map { String($0.prefix(16)) } ?? "-", sorted.last.map { String($0.prefix(16)) } ?? "-",
+                             "\(storage.dictionary.count)"])
+            }
+        }
+        let widths = (0..<6).map { index in rows.map { $0[index].count }.max() ?? 0 }
+        return rows.map { row in
+            "  " + row.enumerated().map { index, cell in
+                index == 0 || index == 1 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[index] - cell.count) + cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func missingText(_ missing: Int, _ rows: Int) -> String {
+        rows == 0 ? "0" : "\(missing) (\(String(format: "%.1f", Double(missing) * 100 / Double(rows)))%)"
+    }
+
+    /// Runs the pipeline's validate stage on the table, with the pinned schema and champion profile from its ledger.
+    func validate(table: Table, sha256: String, pipeline name: String) throws {
+        let configuration: SluiceConfiguration
+        do { configuration = try ConfigLoader.load(config) } catch { throw Failure("\(error)") }
+        guard let pipeline = configuration.pipelines.first(where: { $0.name == name }) else {
+            throw Failure("\(config): no pipeline '\(name)'; pipelines are: "
+                          + configuration.pipelines.map(\.name).joined(separator: ", "))
+        }
+        let catalog: StageCatalog
+        do { catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(), only: name) } catch {
+            throw Failure("\(error)")
+        }
+        guard let stage = catalog.stages[name]?.first(where: { $0.plugin.kind == .validate }) else {
+            throw Failure("pipeline '\(name)' has no validate stage")
+        }
+        let settings: [String: String] = [
+            "pipeline": name, "task": pipeline.task.rawValue, "target": pipeline.target, "seed": String(pipeline.seed),
+            "drop_name": FileSystem.baseName(file), "drop_sha256": sha256, "run_id": "inspect",
+            "holdout_fraction": String(pipeline.holdoutFraction),
+        ]
+        let host = StageHost(table: table, roles: [UInt8](repeating: 0, count: table.rowCount), settings: settings)
+        var against = "no pinned schema yet (the pipeline's first approved drop pins it)"
+        if FileSystem.exists(configuration.ledgerPath) {
+            let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+            if let pinned = try ledger.pinnedSchema(pipeline: name) {
+                host.putArtifact("reference/schema.json", Array(pinned.profile.utf8))
+                against = "the schema pinned from drop \(pinned.dropId.map(String.init) ?? "-") (\(pinned.source))"
+            }
+            if let champion = try ledger.championDrop(pipeline: name), let profile = try ledger.profile(dropId: champion) {
+                host.putArtifact("reference/profile.json", Array(profile.utf8))
+                against += ", drift against the champion's training drop \(champion)"
+            }
+        }
+        let result = host.run(stage.plugin, params: stage.configuration.params, observer: nil)
+        var out = "\nvalidate (\(stage.plugin.name) \(stage.plugin.version)) for pipeline \(name), against \(against):\n"
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        if let bytes = host.artifact("findings.json"), let findings = try? decoder.decode([FindingRow].self, from: Data(bytes)) {
+            if findings.isEmpty { out += "  no findings\n" }
+            for finding in findings {
+                out += "  \(finding.severity.padding(toLength: 7, withPad: " ", startingAt: 0)) \(finding.kind)"
+                    + "\(finding.column.map { " [\($0)]" } ?? ""): \(finding.message)\n"
+            }
+        }
+        struct DriftFile: Decodable { var scores: [DriftRow]; var driftedShare: Double }
+        if let bytes = host.artifact("drift.json"), let drift = try? decoder.decode(DriftFile.self, from: Data(bytes)) {
+            out += "  drift: \(String(format: "%.0f", drift.driftedShare * 100))% of features drifted\n"
+            let width = drift.scores.map(\.column.count).max() ?? 0
+            for score in drift.scores {
+                out += "    \(score.column.padding(toLength: width, withPad: " ", startingAt: 0)) \(score.measure) "
+                    + String(format: "%.4f (threshold %.2f)", score.score, score.threshold) + (score.drifted ? "  DRIFTED" : "") + "\n"
+            }
+        }
+        switch result.status {
+        case .failed(let message): out += "  the stage failed: \(message)\n"
+        default:
+            if case .reject? = result.verdict { out += "  verdict: this drop would be REJECTED\n" } else {
+                out += "  verdict: this drop would pass validation\n"
+            }
+        }
+        FileSystem.writeStandardOutput(out)
+    }
+}
