@@ -87,7 +87,7 @@ let package = Package(
             "SluiceSystem",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .target(name: "SluiceArchive", dependencies: ["SluiceSystem", "CArchive"]),
+        .target(name: "SluiceArchive", dependencies: ["SluiceSystem", "SluiceData", "CArchive"]),
         .target(name: "SluicePluginHost", dependencies: ["SluiceSystem", "SluiceData", "CSluicePlugin"]),
         .target(name: "SluiceReport", dependencies: ["SluiceLedger"]),
         .target(name: "SluiceEngine", dependencies: [
@@ -102,6 +102,7 @@ let package = Package(
         .target(name: "SluicePredict", dependencies: ["SluiceArchive", "SluiceData", "SluiceSystem"]),
         .executableTarget(name: "sluice", dependencies: [
             "SluiceEngine", "SluiceDaemon", "SluiceReport", "SluicePredict", "SluiceConfig", "SluiceLedger", "SluicePluginHost",
+            "SluiceArchive", "SluiceData", "SluiceSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

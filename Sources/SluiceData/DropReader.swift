@@ -12,6 +12,13 @@ public enum DropReader {
         /// Size of the file as dropped.
         public let sizeBytes: Int64
         public let statistics: ParseStatistics
+
+        public init(table: Table, sha256: String, sizeBytes: Int64, statistics: ParseStatistics) {
+            self.table = table
+            self.sha256 = sha256
+            self.sizeBytes = sizeBytes
+            self.statistics = statistics
+        }
     }
 
     /// Reads `path`; `displayName` is how errors name the file.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SluiceConfig
+import SluiceArchive
 import SluiceData
 import SluiceLedger
 import SluicePluginHost
@@ -106,7 +107,7 @@ struct RunContext {
         let ingestStart = Timestamp.monotonic()
         let drop: DropReader.Result
         do {
-            drop = try DropReader.read(claim.path, displayName: claim.fileName)
+            drop = try DropFile.read(claim.path, displayName: claim.fileName)
         } catch {
             let ms = (Timestamp.monotonic() - ingestStart) * 1000
             try ledger.finishStage(id: ingestId, status: .failed, message: "\(error)", durationMs: ms)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceConfig
+import SluiceArchive
 import SluiceData
 import SluiceEngine
 import SluiceLedger
@@ -42,7 +43,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let drop: DropReader.Result
         do {
-            drop = try DropReader.read(file, options: CSVOptions(threads: threads))
+            drop = try DropFile.read(file, options: CSVOptions(threads: threads))
         } catch {
             throw Failure("\(error)")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SluiceArchive
 import SluiceData
 import SluicePredict
 import SluiceSystem
@@ -38,7 +39,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         do {
             let bundle = try ModelBundle.load(model)
-            let drop = try DropReader.read(input)
+            let drop = try DropFile.read(input)
             let probabilities = try Predictor.probabilities(bundle, table: drop.table)
             let classes = bundle.model.classes
             var text = "row,p_\(classes[1]),predicted\n"
