@@ -11,6 +11,14 @@ public struct Report: Codable, Sendable {
         public var runs: [RunRow]
         /// Rules checked for the most recent candidate model.
         public var latestGate: [GateRuleRow]
+        /// The drop whose profile is the pinned schema, if one is pinned.
+        public var schemaPinnedFromDrop: Int64?
+        /// Validation findings of the most recent run that has any.
+        public var latestFindings: [FindingRow]
+        public var latestFindingsRun: Int64?
+        /// Drift scores of the most recent run that has any (against the champion's training drop).
+        public var latestDrift: [DriftRow]
+        public var latestDriftRun: Int64?
     }
 
     public var ledger: String
@@ -24,10 +32,19 @@ public struct Report: Codable, Sendable {
         let selected = names.isEmpty ? known : names
         let pipelines = try selected.map { name in
             let models = Array(try ledger.models(pipeline: name).suffix(limit))
+            let runs = try ledger.recentRuns(pipeline: name, limit: limit)
+            var findings: (run: Int64, rows: [FindingRow])?
+            var drift: (run: Int64, rows: [DriftRow])?
+            for run in runs {
+                if findings == nil { let rows = try ledger.findings(runId: run.id); if !rows.isEmpty { findings = (run.id, rows) } }
+                if drift == nil { let rows = try ledger.drift(runId: run.id); if !rows.isEmpty { drift = (run.id, rows) } }
+            }
             return Pipeline(name: name, current: try ledger.currentModel(pipeline: name), models: models,
-                            drops: try ledger.recentDrops(pipeline: name, limit: limit),
-                            runs: try ledger.recentRuns(pipeline: name, limit: limit),
-                            latestGate: try models.last.map { try ledger.gateRules(runId: $0.runId) } ?? [])
+                            drops: try ledger.recentDrops(pipeline: name, limit: limit), runs: runs,
+                            latestGate: try models.last.map { try ledger.gateRules(runId: $0.runId) } ?? [],
+                            schemaPinnedFromDrop: try ledger.pinnedSchema(pipeline: name)?.dropId,
+                            latestFindings: findings?.rows ?? [], latestFindingsRun: findings?.run,
+                            latestDrift: drift?.rows ?? [], latestDriftRun: drift?.run)
         }
         return Report(ledger: ledgerPath, generatedAt: generatedAt, pipelines: pipelines)
     }
@@ -75,6 +92,7 @@ public struct Report: Codable, Sendable {
                     }
                 }
             }
+            out += dataSection(pipeline, width: width)
             out += "\nrecent drops\n"
             var drops = TextTable(["id", "file", "rows", "outcome", "reason"],
                                   alignments: [.right, .left, .right, .left, .left])
@@ -106,6 +124,39 @@ public struct Report: Codable, Sendable {
                 out += line + "\n"
             }
             if pipeline.runs.isEmpty { out += "  none\n" }
+        }
+        return out
+    }
+
+    /// Pinned schema, the latest findings, and the latest drift scores as bars
+    /// (a full bar is the feature's threshold).
+    func dataSection(_ pipeline: Pipeline, width: Int) -> String {
+        var out = "\ndata\n"
+        out += pipeline.schemaPinnedFromDrop.map { "  schema pinned from drop \($0)\n" }
+            ?? "  no schema pinned yet (the first approved drop pins it)\n"
+        if let run = pipeline.latestFindingsRun {
+            let errors = pipeline.latestFindings.filter { $0.severity == "error" }.count
+            out += "  findings of run \(run): \(errors) error\(errors == 1 ? "" : "s"), "
+                + "\(pipeline.latestFindings.count - errors) warning\(pipeline.latestFindings.count - errors == 1 ? "" : "s")\n"
+            for finding in pipeline.latestFindings.sorted(by: { ($0.severity == "error" ? 0 : 1) < ($1.severity == "error" ? 0 : 1) }) {
+                let line = "    \(finding.severity == "error" ? "ERROR" : "warn ") \(finding.kind)"
+                    + "\(finding.column.map { " [\($0)]" } ?? ""): \(finding.message)"
+                out += (line.count > width ? String(line.prefix(width - 1)) + "…" : line) + "\n"
+            }
+        }
+        if let run = pipeline.latestDriftRun {
+            let drifted = pipeline.latestDrift.filter(\.drifted).count
+            out += "  drift in run \(run) vs the champion's training data: \(drifted) of \(pipeline.latestDrift.count) features drifted\n"
+            let nameWidth = min(20, pipeline.latestDrift.map(\.column.count).max() ?? 0)
+            let barWidth = max(10, min(30, width - nameWidth - 34))
+            for score in pipeline.latestDrift {
+                let filled = min(barWidth, Int((score.score / max(score.threshold, 1e-12) * Double(barWidth) / 2).rounded()))
+                let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: max(0, barWidth - filled))
+                let name = String(score.column.prefix(nameWidth)).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                out += "    \(name) \(score.measure.padding(toLength: 3, withPad: " ", startingAt: 0)) "
+                    + String(format: "%.3f", score.score) + " \(bar)\(score.drifted ? " DRIFTED" : "")\n"
+            }
+            out += "    (bar: half width = the threshold)\n"
         }
         return out
     }

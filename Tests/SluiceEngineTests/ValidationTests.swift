@@ -54,6 +54,9 @@ import Testing
         #expect(text.contains("column 'tenure': 20 values (5.0%) outside the pinned range"))
         #expect(text.contains("'platinum' (line 21)"))
         #expect(text.contains("warning unexpected_column [coupon]: column 'coupon' is not in the pinned schema (kept)"))
+        let report = try workspace.report().stdout
+        #expect(report.contains("schema pinned from drop 1"))
+        #expect(report.contains("ERROR missing_column [sessions]"))
         // The schema stays the first drop's.
         #expect(try workspace.count("SELECT count(*) FROM schemas") == 1)
     }
@@ -132,6 +135,10 @@ import Testing
         #expect((region ?? 0) > 0.1)
         #expect(workspace.files("quarantine/churn").contains { $0.hasSuffix("-c.csv") })
         #expect(try reason(workspace).contains("error drift"))
+        let report = try workspace.report().stdout
+        #expect(report.contains("vs the champion's training data: 2 of 6 features drifted"), "\(report)")
+        #expect(report.split(separator: "\n").contains { $0.contains("charges") && $0.hasSuffix("DRIFTED") })
+        #expect(report.contains("ERROR drift"))
     }
 }
 
