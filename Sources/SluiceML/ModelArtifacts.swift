@@ -1,3 +1,4 @@
+import Foundation
 /// The `model.json` artifact written by the train stage (format
 /// `sluice.model.logistic/1`, documented in docs/artifacts.md).
 public struct LogisticModel: Codable, Sendable, Equatable {
@@ -39,50 +40,98 @@ public struct LogisticModel: Codable, Sendable, Equatable {
 }
 
 /// The `transform.json` artifact written by the features stage (format
-/// `sluice.transform/1`): how raw columns become model features.
+/// `sluice.transform/2`, documented in docs/artifacts.md): how raw columns
+/// become model features. `sluice predict` applies it with its own code; the
+/// format is the contract.
 public struct FeatureTransform: Codable, Sendable, Equatable {
-    public static let format = "sluice.transform/1"
+    public static let format = "sluice.transform/2"
 
-    /// A numeric column: missing → `fill`, then `(x − mean) / scale`.
+    /// A numeric column: missing → `fill` (chosen by `impute` on the training
+    /// rows), then `signedLog1p` when `log`, then `(x − mean) / scale`.
     public struct Numeric: Codable, Sendable, Equatable {
         public var column: String
+        /// mean, median, most_frequent or constant.
+        public var impute: String
         public var fill: Double
+        public var log: Bool
         public var mean: Double
         public var scale: Double
-        public init(column: String, fill: Double, mean: Double, scale: Double) {
+        public init(column: String, impute: String = "mean", fill: Double, log: Bool = false, mean: Double, scale: Double) {
             self.column = column
+            self.impute = impute
             self.fill = fill
+            self.log = log
             self.mean = mean
             self.scale = scale
         }
+
+        /// The feature value of a raw value (NaN = missing), in Double; stored as Float.
+        @inline(__always)
+        public func apply(_ value: Float) -> Float {
+            var x = value.isNaN ? fill : Double(value)
+            if log { x = FeatureTransform.signedLog1p(x) }
+            return Float((x - mean) / scale)
+        }
     }
 
-    /// A categorical column: one 0/1 feature `column=value` per category;
-    /// unseen or missing values give all zeros.
+    /// A categorical column: one 0/1 feature `column=value` per kept category;
+    /// with `other`, one more, `column=(other)`, for any other present value
+    /// (also values unseen in training). Missing gives all zeros.
     public struct OneHot: Codable, Sendable, Equatable {
         public var column: String
         public var categories: [String]
-        public init(column: String, categories: [String]) {
+        public var other: Bool
+        public init(column: String, categories: [String], other: Bool = false) {
             self.column = column
             self.categories = categories
+            self.other = other
         }
         /// Feature name for a category.
         public func feature(_ category: String) -> String { "\(column)=\(category)" }
+        public var otherFeature: String { "\(column)=(other)" }
+        public var features: [String] { categories.map(feature) + (other ? [otherFeature] : []) }
+    }
+
+    /// A high-cardinality categorical column hashed into `buckets` 0/1
+    /// features `column#k`, k = FNV-1a-64(UTF-8 of the value) mod buckets.
+    public struct Hashed: Codable, Sendable, Equatable {
+        public var column: String
+        public var buckets: Int
+        public init(column: String, buckets: Int) {
+            self.column = column
+            self.buckets = buckets
+        }
+        public var features: [String] { (0..<buckets).map { "\(column)#\($0)" } }
+        public func bucket(_ value: String) -> Int { Int(FeatureTransform.fnv1a64(value) % UInt64(buckets)) }
     }
 
     public var format: String = FeatureTransform.format
     public var target: String
     public var numeric: [Numeric]
     public var oneHot: [OneHot]
+    public var hashed: [Hashed]
 
-    public init(target: String, numeric: [Numeric], oneHot: [OneHot]) {
+    public init(target: String, numeric: [Numeric], oneHot: [OneHot], hashed: [Hashed] = []) {
         self.target = target
         self.numeric = numeric
         self.oneHot = oneHot
+        self.hashed = hashed
     }
 
     /// Output feature names in order.
     public var features: [String] {
-        numeric.map(\.column) + oneHot.flatMap { encoding in encoding.categories.map { encoding.feature($0) } }
+        numeric.map(\.column) + oneHot.flatMap(\.features) + hashed.flatMap(\.features)
+    }
+
+    /// sign(x) · ln(1 + |x|): a log transform defined for every value.
+    @inline(__always)
+    public static func signedLog1p(_ x: Double) -> Double {
+        x < 0 ? -log1p(-x) : log1p(x)
+    }
+
+    public static func fnv1a64(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        return hash
     }
 }

@@ -16,21 +16,31 @@ public struct ModelBundle: Sendable {
         public let intercept: Double
     }
 
-    /// `transform.json` (format `sluice.transform/1`).
+    /// `transform.json` (format `sluice.transform/1` or `/2`).
     public struct Transform: Decodable, Sendable {
         public struct Numeric: Decodable, Sendable {
             public let column: String
             public let fill: Double
+            /// Since sluice.transform/2: sign(x)·ln(1+|x|) after the fill.
+            public let log: Bool?
             public let mean: Double
             public let scale: Double
         }
         public struct OneHot: Decodable, Sendable {
             public let column: String
             public let categories: [String]
+            /// Since sluice.transform/2: a `column=(other)` feature for any other present value.
+            public let other: Bool?
+        }
+        /// Since sluice.transform/2: `column#k` features, k = FNV-1a-64(value) mod buckets.
+        public struct Hashed: Decodable, Sendable {
+            public let column: String
+            public let buckets: Int
         }
         public let format: String
         public let numeric: [Numeric]
         public let oneHot: [OneHot]
+        public let hashed: [Hashed]?
     }
 
     public let path: String
@@ -71,8 +81,8 @@ public struct ModelBundle: Sendable {
             do { transform = try decoder.decode(Transform.self, from: data) } catch {
                 throw PredictError("\(path): transform.json: \(error)")
             }
-            guard transform?.format == "sluice.transform/1" else {
-                throw PredictError("\(path): transform.json has format '\(transform?.format ?? "")'; expected 'sluice.transform/1'")
+            guard ["sluice.transform/1", "sluice.transform/2"].contains(transform?.format ?? "") else {
+                throw PredictError("\(path): transform.json has format '\(transform?.format ?? "")'; expected 'sluice.transform/1' or '/2'")
             }
         }
         struct Manifest: Decodable { let pipeline: String; let version: Int }

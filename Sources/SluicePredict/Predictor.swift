@@ -20,21 +20,33 @@ public enum Predictor {
                 guard case .numeric(let storage) = column.values else {
                     throw PredictError("column '\(encoding.column)' must be numeric (it was at training), but holds text")
                 }
+                let log = encoding.log ?? false
                 features[encoding.column] = storage.values.map { value in
-                    Float(((value.isNaN ? encoding.fill : Double(value)) - encoding.mean) / encoding.scale)
+                    var x = value.isNaN ? encoding.fill : Double(value)
+                    if log { x = x < 0 ? -log1p(-x) : log1p(x) }
+                    return Float((x - encoding.mean) / encoding.scale)
                 }
             }
             for encoding in transform.oneHot {
                 guard let column = table[encoding.column] else {
                     throw PredictError("input has no column '\(encoding.column)', which the model needs (categorical)")
                 }
-                let text: [String?]
-                switch column.values {
-                case .categorical(let storage): text = (0..<table.rowCount).map { storage.value(at: $0) }
-                case .numeric(let storage): text = storage.values.map { $0.isNaN ? nil : numberText($0) }
-                }
+                let text = texts(column, rows: table.rowCount)
                 for category in encoding.categories {
                     features["\(encoding.column)=\(category)"] = text.map { $0 == category ? 1 : 0 }
+                }
+                if encoding.other == true {
+                    let kept = Set(encoding.categories)
+                    features["\(encoding.column)=(other)"] = text.map { $0 != nil && !kept.contains($0!) ? 1 : 0 }
+                }
+            }
+            for encoding in transform.hashed ?? [] {
+                guard let column = table[encoding.column] else {
+                    throw PredictError("input has no column '\(encoding.column)', which the model needs (hashed)")
+                }
+                let buckets = texts(column, rows: table.rowCount).map { $0.map { Int(fnv1a64($0) % UInt64(encoding.buckets)) } }
+                for bucket in 0..<encoding.buckets {
+                    features["\(encoding.column)#\(bucket)"] = buckets.map { $0 == bucket ? 1 : 0 }
                 }
             }
         } else {
@@ -59,6 +71,19 @@ public enum Predictor {
             }
             return 1 / (1 + exp(-z))
         }
+    }
+
+    static func texts(_ column: TableColumn, rows: Int) -> [String?] {
+        switch column.values {
+        case .categorical(let storage): (0..<rows).map { storage.value(at: $0) }
+        case .numeric(let storage): storage.values.map { $0.isNaN ? nil : numberText($0) }
+        }
+    }
+
+    static func fnv1a64(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        return hash
     }
 
     static func numberText(_ value: Float) -> String {

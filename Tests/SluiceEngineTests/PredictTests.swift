@@ -1,4 +1,5 @@
 import Foundation
+import SluiceArchive
 import SluiceData
 import SluiceSystem
 import SluiceTestSupport
@@ -8,13 +9,36 @@ import Testing
 /// pipeline did: on the run's holdout rows it reproduces the ledger's
 /// accuracy and log loss to the last bit.
 @Suite struct PredictTests {
-    @Test func predictionsReproduceTheEvaluatedMetricsExactly() throws {
-        let space = try Workspace()
+    @Test(arguments: [
+        "",
+        "params: {impute: median, impute.charges: constant, fill_value.charges: -1, log: \"charges,sessions\", max_categories: 2, hash_columns: region, hash_buckets: 4}",
+        "params: {impute: most_frequent, max_categories: 3}",
+    ])
+    func predictionsReproduceTheEvaluatedMetricsExactly(features: String) throws {
+        let space = try Workspace(stages: """
+                  - plugin: validate
+                  - plugin: features
+                    \(features)
+                  - plugin: train
+                  - plugin: evaluate
+            """)
         let csv = ChurnData.csv(rows: 1200, seed: 21)
         // Some missing values, so the fill values are exercised too.
         let withGaps = csv.replacingOccurrences(of: ",basic,north,", with: ",basic,,")
+            .replacingOccurrences(of: ",1,0,", with: ",1,,")
         try space.drop("day.csv", withGaps)
         #expect(try space.serve().status == 0)
+        if features.contains("hash_columns") {
+            // The options took effect: the archived transform says so.
+            let members = try ArchiveReader.members(of: space.root + "/outbox/churn/current.tar.gz")
+            let transform = String(decoding: members.first { $0.name == "transform.json" }?.bytes ?? [], as: UTF8.self)
+            let compact = transform.filter { !$0.isWhitespace }
+            #expect(compact.contains("\"format\":\"sluice.transform/2\""))
+            #expect(compact.contains("\"buckets\":4,\"column\":\"region\""))
+            #expect(compact.contains("\"column\":\"charges\",\"fill\":-1,\"impute\":\"constant\",\"log\":true"))
+            #expect(compact.contains("\"column\":\"plan\",\"other\":true"))
+            #expect(compact.contains("\"impute\":\"median\""))
+        }
         let input = try space.directory.write("score/day.csv", withGaps)
         let result = try Command.sluice(["predict", "--model", space.root + "/outbox/churn/current.tar.gz", input,
                                          "--output", space.root + "/score/out.csv"])

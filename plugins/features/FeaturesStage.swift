@@ -5,62 +5,125 @@ import SluicePluginSDK
 /// The stock `features` stage: turns every non-target column into numeric
 /// model features, fitted on the training rows only.
 ///
-/// - Numeric columns: missing values filled with the training mean, then
-///   standardized `(x − mean) / sd` (sd of the training rows; 1 if zero).
+/// - Numeric columns: missing values filled (`impute`: mean, median,
+///   most_frequent or constant — default mean; per column `impute.<column>`;
+///   constant uses `fill_value.<column>` or `fill_value`, default 0), then an
+///   optional log transform sign(x)·ln(1+|x|) for the columns listed in `log`,
+///   then standardized `(x − mean) / sd` (training rows; sd 1 if zero).
 /// - Categorical columns: one-hot, one 0/1 column `name=value` per category
-///   seen in the training rows (sorted by name); missing or unseen → all 0.
+///   seen in the training rows (sorted by name); with more than
+///   `max_categories` (default 50), the `max_categories − 1` most frequent are
+///   kept and the rest share `name=(other)`, which also takes values unseen in
+///   training. Missing → all 0.
+/// - Columns listed in `hash_columns` (categorical): hashed into `hash_buckets`
+///   (default 32) 0/1 features `name#k`, k = FNV-1a-64(value) mod buckets.
 ///
 /// Stores the fitted transform as the `transform.json` artifact
-/// (``FeatureTransform``), which the archive carries for prediction.
-/// Parameters: `max_categories` (default 50): a column with more categories
-/// than this fails the stage instead of exploding the feature count.
+/// (``FeatureTransform``, format `sluice.transform/2`), which the archive
+/// carries and `sluice predict` applies the same way.
 struct FeaturesStage: Stage {
     static let name = "features"
-    static let version = "1.0.0"
+    static let version = "2.0.0"
     static let kind = StageKind.features
-    static let summary = "standardizes numeric columns, one-hot encodes categorical ones (fit on training rows)"
+    static let summary = "imputes, log-transforms, standardizes; one-hot with an other bucket or hashing (fit on training rows)"
+
+    func list(_ context: StageContext, _ key: String) -> Set<String> {
+        Set((context.param(key) ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty })
+    }
 
     func run(_ context: StageContext) throws {
         let maxCategories = try context.param("max_categories", default: 50)
+        guard maxCategories >= 2 else { throw StageError("max_categories is \(maxCategories); it must be at least 2") }
+        let buckets = try context.param("hash_buckets", default: 32)
+        guard buckets >= 1 else { throw StageError("hash_buckets is \(buckets); it must be at least 1") }
+        let logColumns = list(context, "log")
+        let hashColumns = list(context, "hash_columns")
         let target = context.target
         let roles = context.rowRoles
         let trainingRows = roles.indices.filter { roles[$0] == .train }
         let columns = context.columns.filter { $0.name != target }
+        for name in logColumns.union(hashColumns) where !columns.contains(where: { $0.name == name }) {
+            throw StageError("a features parameter names column '\(name)', which is not in the drop "
+                             + "(columns: \(columns.map(\.name).joined(separator: ", ")))")
+        }
         var numeric: [FeatureTransform.Numeric] = []
         var oneHot: [FeatureTransform.OneHot] = []
+        var hashed: [FeatureTransform.Hashed] = []
 
         for (position, column) in columns.enumerated() {
             context.progress(Double(position) / Double(max(columns.count, 1)), "encoding \(column.name)")
             switch column.type {
             case .numeric:
+                if hashColumns.contains(column.name) {
+                    throw StageError("hash_columns names '\(column.name)', which is numeric; only text columns are hashed")
+                }
                 let values = context.numeric(column)
-                var sum = 0.0, count = 0
-                for row in trainingRows where !values[row].isNaN { sum += Double(values[row]); count += 1 }
+                let strategy = context.param("impute.\(column.name)") ?? context.param("impute") ?? "mean"
+                var present: [Double] = []
+                present.reserveCapacity(trainingRows.count)
+                for row in trainingRows where !values[row].isNaN { present.append(Double(values[row])) }
+                let fill: Double
+                switch strategy {
+                case "mean": fill = present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
+                case "median":
+                    let sorted = present.sorted()
+                    fill = sorted.isEmpty ? 0 : sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+                        : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+                case "most_frequent":
+                    var counts: [Double: Int] = [:]
+                    for value in present { counts[value, default: 0] += 1 }
+                    fill = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 0
+                case "constant":
+                    fill = try context.param("fill_value.\(column.name)", default: try context.param("fill_value", default: 0.0))
+                default:
+                    throw StageError("impute for column '\(column.name)' is '\(strategy)'; expected mean, median, most_frequent or constant")
+                }
+                let log = logColumns.contains(column.name)
+                // Mean and sd of the training rows after fill and log.
+                var sum = 0.0
+                for row in trainingRows {
+                    var x = values[row].isNaN ? fill : Double(values[row])
+                    if log { x = FeatureTransform.signedLog1p(x) }
+                    sum += x
+                }
+                let count = trainingRows.count
                 let mean = count > 0 ? sum / Double(count) : 0
                 var squares = 0.0
-                for row in trainingRows where !values[row].isNaN {
-                    let delta = Double(values[row]) - mean
-                    squares += delta * delta
+                for row in trainingRows {
+                    var x = values[row].isNaN ? fill : Double(values[row])
+                    if log { x = FeatureTransform.signedLog1p(x) }
+                    squares += (x - mean) * (x - mean)
                 }
                 let sd = count > 1 ? (squares / Double(count)).squareRoot() : 0
-                let encoding = FeatureTransform.Numeric(column: column.name, fill: mean, mean: mean,
-                                                        scale: sd > 1e-12 ? sd : 1)
-                let transformed = values.map { value -> Float in
-                    Float(((value.isNaN ? encoding.fill : Double(value)) - encoding.mean) / encoding.scale)
-                }
-                try context.putNumeric(column.name, transformed)
+                let encoding = FeatureTransform.Numeric(column: column.name, impute: strategy, fill: fill, log: log,
+                                                        mean: mean, scale: sd > 1e-12 ? sd : 1)
+                try context.putNumeric(column.name, values.map(encoding.apply))
                 numeric.append(encoding)
             case .categorical:
                 let codes = context.codes(column)
                 let dictionary = context.dictionary(column)
-                var seen = Set<Int32>()
-                for row in trainingRows where codes[row] >= 0 { seen.insert(codes[row]) }
-                let categories = seen.map { dictionary[Int($0)] }.sorted()
-                if categories.count > maxCategories {
-                    throw StageError("column '\(column.name)' has \(categories.count) categories in the training rows, "
-                                     + "more than max_categories \(maxCategories); raise max_categories or drop the column")
+                if hashColumns.contains(column.name) {
+                    let encoding = FeatureTransform.Hashed(column: column.name, buckets: buckets)
+                    let bucketOfCode = dictionary.map(encoding.bucket)
+                    for bucket in 0..<buckets {
+                        try context.putNumeric("\(column.name)#\(bucket)",
+                                               codes.map { $0 >= 0 && bucketOfCode[Int($0)] == bucket ? 1 : 0 })
+                    }
+                    try context.dropColumn(column.name)
+                    hashed.append(encoding)
+                    continue
                 }
-                let encoding = FeatureTransform.OneHot(column: column.name, categories: categories)
+                var counts = [Int](repeating: 0, count: dictionary.count)
+                for row in trainingRows where codes[row] >= 0 { counts[Int(codes[row])] += 1 }
+                var seen = counts.indices.filter { counts[$0] > 0 }
+                let other = seen.count > maxCategories
+                if other {
+                    seen.sort { counts[$0] > counts[$1] || (counts[$0] == counts[$1] && dictionary[$0] < dictionary[$1]) }
+                    seen = Array(seen.prefix(maxCategories - 1))
+                }
+                let categories = seen.map { dictionary[$0] }.sorted()
+                let encoding = FeatureTransform.OneHot(column: column.name, categories: categories, other: other)
                 var indexOfCode = [Int](repeating: -1, count: dictionary.count)
                 for (index, category) in categories.enumerated() {
                     indexOfCode[dictionary.firstIndex(of: category)!] = index
@@ -69,18 +132,25 @@ struct FeaturesStage: Stage {
                     let values = codes.map { code -> Float in code >= 0 && indexOfCode[Int(code)] == index ? 1 : 0 }
                     try context.putNumeric(encoding.feature(category), values)
                 }
+                if other {
+                    try context.putNumeric(encoding.otherFeature,
+                                           codes.map { $0 >= 0 && indexOfCode[Int($0)] < 0 ? 1 : 0 })
+                    context.log(.info, "column '\(column.name)': \(counts.filter { $0 > 0 }.count) categories, "
+                                + "kept \(categories.count) and an (other) bucket (max_categories \(maxCategories))")
+                }
                 try context.dropColumn(column.name)
                 oneHot.append(encoding)
             }
         }
-        let transform = FeatureTransform(target: target, numeric: numeric, oneHot: oneHot)
+        let transform = FeatureTransform(target: target, numeric: numeric, oneHot: oneHot, hashed: hashed)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         try context.putArtifact("transform.json", Array(try encoder.encode(transform)))
         try context.putMetric("features", Double(transform.features.count))
-        context.log(.info, "\(numeric.count) numeric columns standardized, \(oneHot.count) categorical columns "
-                    + "one-hot encoded: \(transform.features.count) features")
+        context.log(.info, "\(numeric.count) numeric columns standardized (\(logColumns.count) log-transformed), "
+                    + "\(oneHot.count) categorical columns one-hot encoded, \(hashed.count) hashed: "
+                    + "\(transform.features.count) features")
     }
 }
 

@@ -57,7 +57,7 @@ struct TrainStage: Stage {
                                   objective: fit.objective, gradientNorm: fit.gradientNorm,
                                   trainingRows: rows.count, seed: seed)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         try context.putArtifact("model.json", Array(try encoder.encode(model)))
         try context.putMetric("iterations", Double(fit.iterations))
