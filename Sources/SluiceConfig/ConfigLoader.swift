@@ -74,7 +74,25 @@ public enum ConfigLoader {
         }
         let fields = try reader.mapping(node, path: path, allowed: [
             "inbox", "task", "target", "seed", "holdout", "stages", "promotion", "on_duplicate", "limits", "max_attempts",
+            "window",
         ])
+        var window = PipelineConfiguration.TrainingWindow.latest
+        if let windowNode = fields["window"] {
+            let windowPath = path + ".window"
+            if case .scalar = windowNode {
+                let text = try reader.string(windowNode, path: windowPath)
+                guard text == "latest" else {
+                    throw reader.error(windowNode, path: windowPath, "expected latest, {drops: N} or {days: D}, found '\(text)'")
+                }
+            } else {
+                let entries = try reader.mapping(windowNode, path: windowPath, allowed: ["drops", "days"])
+                if entries.count != 1 {
+                    throw reader.error(windowNode, path: windowPath, "give exactly one of drops or days")
+                }
+                if let node = entries["drops"] { window = .drops(try reader.positiveInt(node, path: windowPath + ".drops")) }
+                if let node = entries["days"] { window = .days(try reader.positiveDouble(node, path: windowPath + ".days")) }
+            }
+        }
         let duplicateText = try fields["on_duplicate"].map { try reader.string($0, path: path + ".on_duplicate") } ?? "skip"
         guard let onDuplicate = PipelineConfiguration.DuplicatePolicy(rawValue: duplicateText) else {
             throw reader.error(fields["on_duplicate"]!, path: path + ".on_duplicate",
@@ -169,10 +187,12 @@ public enum ConfigLoader {
                 }
             }
         }
-        return PipelineConfiguration(name: name, inbox: inbox, task: task, target: target, seed: seed,
-                                     holdoutFraction: holdout, stages: stages,
-                                     promotion: PromotionRules(rules: rules, champion: champion, firstRun: firstRun),
-                                     onDuplicate: onDuplicate, limits: limits, maxAttempts: maxAttempts)
+        var configuration = PipelineConfiguration(name: name, inbox: inbox, task: task, target: target, seed: seed,
+                                                  holdoutFraction: holdout, stages: stages,
+                                                  promotion: PromotionRules(rules: rules, champion: champion, firstRun: firstRun),
+                                                  onDuplicate: onDuplicate, limits: limits, maxAttempts: maxAttempts)
+        configuration.window = window
+        return configuration
     }
 }
 

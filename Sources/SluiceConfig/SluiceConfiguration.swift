@@ -54,6 +54,16 @@ public struct PipelineConfiguration: Sendable, Equatable {
     public let limits: RunLimits
     /// Attempts at a drop whose worker was interrupted before it is quarantined.
     public let maxAttempts: Int
+    /// Which drops a run trains on.
+    public internal(set) var window: TrainingWindow = .latest
+
+    /// `latest`: the new drop only; `drops(n)`: it and the previous n − 1
+    /// archived drops; `days(d)`: it and the archived drops received in the last d days.
+    public enum TrainingWindow: Sendable, Equatable {
+        case latest
+        case drops(Int)
+        case days(Double)
+    }
 
     public enum DuplicatePolicy: String, Sendable, CaseIterable {
         case skip, retrain

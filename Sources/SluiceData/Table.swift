@@ -122,3 +122,61 @@ public final class CategoricalStorage: @unchecked Sendable {
 
     deinit { codes.deallocate() }
 }
+
+extension Table {
+    /// Why `other` cannot be stacked under this table, or nil when it can:
+    /// the same column names (any order) with the same types.
+    public func incompatibility(with other: Table) -> String? {
+        let mine = Set(columns.map(\.name)), theirs = Set(other.columns.map(\.name))
+        if mine != theirs {
+            let missing = mine.subtracting(theirs).sorted(), extra = theirs.subtracting(mine).sorted()
+            return "columns differ (missing: \(missing.joined(separator: ", ")); extra: \(extra.joined(separator: ", ")))"
+        }
+        for column in columns where other[column.name]?.values.typeName != column.values.typeName {
+            return "column '\(column.name)' is \(other[column.name]?.values.typeName ?? "absent") there, \(column.values.typeName) here"
+        }
+        return nil
+    }
+
+    /// The rows of `tables` one after another, in the first table's column
+    /// order (columns are matched by name; check ``incompatibility(with:)``
+    /// first). Categorical dictionaries are merged in order of first appearance.
+    /// Row lines stay those of each source file.
+    public static func stacked(_ tables: [Table]) -> Table {
+        guard let first = tables.first else { return Table(rowCount: 0, columns: [], rowLines: []) }
+        if tables.count == 1 { return first }
+        let rowCount = tables.reduce(0) { $0 + $1.rowCount }
+        var columns: [TableColumn] = []
+        for column in first.columns {
+            switch column.values {
+            case .numeric:
+                let storage = NumericStorage(uninitializedCount: rowCount)
+                var offset = 0
+                for table in tables {
+                    guard case .numeric(let part)? = table[column.name]?.values else { continue }
+                    (storage.values.baseAddress! + offset).initialize(from: part.values.baseAddress!, count: table.rowCount)
+                    offset += table.rowCount
+                }
+                columns.append(TableColumn(name: column.name, values: .numeric(storage)))
+            case .categorical:
+                var dictionary: [String] = []
+                var lookup: [String: Int32] = [:]
+                var codes: [Int32] = []
+                codes.reserveCapacity(rowCount)
+                for table in tables {
+                    guard case .categorical(let part)? = table[column.name]?.values else { continue }
+                    let map = part.dictionary.map { text -> Int32 in
+                        if let code = lookup[text] { return code }
+                        let code = Int32(dictionary.count)
+                        dictionary.append(text)
+                        lookup[text] = code
+                        return code
+                    }
+                    for code in part.codes { codes.append(code < 0 ? -1 : map[Int(code)]) }
+                }
+                columns.append(TableColumn(name: column.name, values: .categorical(CategoricalStorage(codes: codes, dictionary: dictionary))))
+            }
+        }
+        return Table(rowCount: rowCount, columns: columns, rowLines: tables.flatMap(\.rowLines))
+    }
+}

@@ -120,7 +120,7 @@ struct RunContext {
             return try quarantine(reason: "ingest: \(error)", stage: "ingest")
         }
         sha256 = drop.sha256
-        let table = drop.table
+        var table = drop.table
         let ingestMs = (Timestamp.monotonic() - ingestStart) * 1000
         try ledger.describeDrop(id: dropId, sha256: drop.sha256, sizeBytes: drop.sizeBytes, rows: Int64(table.rowCount))
         let shape = "\(table.rowCount) rows × \(table.columns.count) columns, sha256 \(drop.sha256.prefix(12))…"
@@ -134,6 +134,9 @@ struct RunContext {
             try skipStages(from: 0, reason: "duplicate drop")
             return try archiveDrop(kind: .duplicate, reason: reason, archive: nil, version: nil)
         }
+
+        // The training window: this drop, and earlier archived ones when configured.
+        table = try trainingWindow(newest: table)
 
         // The split, fixed before any stage runs.
         let strata = HoldoutSplit.strata(for: table, target: pipeline.target)
@@ -263,7 +266,7 @@ struct RunContext {
                 task: pipeline.task.rawValue, target: pipeline.target, seed: pipeline.seed,
                 holdoutFraction: pipeline.holdoutFraction, createdAt: Timestamp.now(),
                 run: .init(id: runId, key: claim.runKey, startedAt: startedAt, finishedAt: Timestamp.now()),
-                drop: .init(file: claim.fileName, sha256: drop.sha256, sizeBytes: drop.sizeBytes, rows: table.rowCount,
+                drop: .init(file: claim.fileName, sha256: drop.sha256, sizeBytes: drop.sizeBytes, rows: drop.table.rowCount,
                             receivedAt: claim.receivedAt),
                 config: .init(file: executor.configuration.file, sha256: executor.configuration.sha256),
                 plugins: stageRecords, metrics: metrics, decision: decision.rawValue, reasons: reasons, files: [:])
@@ -340,6 +343,44 @@ struct RunContext {
                                            kind: resolved.plugin.kind.description, plugin: resolved.identity)
             try ledger.finishStage(id: id, status: .skipped, message: reason, durationMs: 0)
         }
+    }
+
+    /// This drop's table stacked with the earlier archived drops the pipeline's
+    /// `window` takes in (newest first); records every input in `run_inputs`.
+    /// An earlier drop that cannot be read or has other columns is left out with a warning.
+    func trainingWindow(newest: Table) throws -> Table {
+        var inputs: [(dropId: Int64, rows: Int)] = [(dropId, newest.rowCount)]
+        let limit: Int?, since: String?
+        switch pipeline.window {
+        case .latest:
+            try ledger.recordRunInputs(runId: runId, inputs: inputs)
+            return newest
+        case .drops(let count): limit = count - 1; since = nil
+        case .days(let days): limit = nil; since = Timestamp.iso8601(seconds: Timestamp.unixNow() - days * 86_400)
+        }
+        var tables = [newest]
+        if limit != 0 {
+            for old in try ledger.windowDrops(pipeline: pipeline.name, before: dropId, limit: limit, since: since) {
+                do {
+                    let read = try DropFile.read(old.path, displayName: old.fileName)
+                    if let problem = newest.incompatibility(with: read.table) {
+                        try event(.warning, "window.skipped", "training window: drop \(old.id) (\(old.fileName)) left out: \(problem)")
+                        continue
+                    }
+                    tables.append(read.table)
+                    inputs.append((old.id, read.table.rowCount))
+                } catch {
+                    try event(.warning, "window.skipped",
+                              "training window: drop \(old.id) (\(old.fileName)) could not be read from \(old.path): \(error)")
+                }
+            }
+        }
+        try ledger.recordRunInputs(runId: runId, inputs: inputs)
+        guard tables.count > 1 else { return newest }
+        let stacked = Table.stacked(tables)
+        try event(.info, "window", "training window: \(tables.count) drops, \(stacked.rowCount) rows "
+                  + "(drops \(inputs.map { String($0.dropId) }.joined(separator: ", ")))")
+        return stacked
     }
 
     /// Stores what a validate stage found: findings (one ledger row each), drift

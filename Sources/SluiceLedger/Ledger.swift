@@ -45,6 +45,15 @@ public protocol Ledger: Sendable {
     func recordDrift(runId: Int64, dropId: Int64, referenceDropId: Int64?, scores: [DriftRow]) throws
     func drift(runId: Int64) throws -> [DriftRow]
 
+    // Training windows
+    /// Archived drops of `pipeline` before `dropId` (newest first, one per content hash),
+    /// at most `limit`, received at or after `since` (ISO-8601) when given.
+    func windowDrops(pipeline: String, before dropId: Int64, limit: Int?, since: String?) throws -> [WindowDrop]
+    /// Records the drops a run trained on, in order, with their row counts.
+    func recordRunInputs(runId: Int64, inputs: [(dropId: Int64, rows: Int)]) throws
+    /// The drops a run trained on: (drop id, rows), in order.
+    func runInputs(runId: Int64) throws -> [(dropId: Int64, rows: Int)]
+
     // Events
     func recordEvent(level: EventLevel, kind: String, pipeline: String?, dropId: Int64?,
                      runId: Int64?, message: String) throws

@@ -191,6 +191,18 @@ enum LedgerSchema {
                 CREATE INDEX drift_scores_run ON drift_scores(run_id);
                 """)
         }
+        migrator.registerMigration("v4-run-inputs") { db in
+            try db.execute(sql: """
+                -- Every drop a run trained on (its own first, then the window's, newest first).
+                CREATE TABLE run_inputs (
+                    run_id INTEGER NOT NULL REFERENCES runs(id),
+                    drop_id INTEGER NOT NULL REFERENCES drops(id),
+                    position INTEGER NOT NULL,
+                    rows INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, drop_id)
+                );
+                """)
+        }
         return migrator
     }
 }

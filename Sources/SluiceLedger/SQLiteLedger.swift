@@ -244,6 +244,45 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    // MARK: Training windows
+
+    public func windowDrops(pipeline: String, before dropId: Int64, limit: Int?, since: String?) throws -> [WindowDrop] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, file_name, final_path, sha256, received_at FROM drops
+                WHERE pipeline = ? AND id < ? AND outcome = 'archived' AND final_path IS NOT NULL AND sha256 IS NOT NULL
+                  AND (? IS NULL OR received_at >= ?)
+                ORDER BY id DESC
+                """, arguments: [pipeline, dropId, since, since])
+            var seen = Set<String>()
+            var drops: [WindowDrop] = []
+            for row in rows {
+                let sha: String = row["sha256"]
+                guard seen.insert(sha).inserted else { continue }
+                drops.append(WindowDrop(id: row["id"], fileName: row["file_name"], path: row["final_path"], sha256: sha,
+                                        receivedAt: row["received_at"]))
+                if let limit, drops.count >= limit { break }
+            }
+            return drops
+        }
+    }
+
+    public func recordRunInputs(runId: Int64, inputs: [(dropId: Int64, rows: Int)]) throws {
+        try pool.write { db in
+            for (position, input) in inputs.enumerated() {
+                try db.execute(sql: "INSERT OR REPLACE INTO run_inputs (run_id, drop_id, position, rows) VALUES (?, ?, ?, ?)",
+                               arguments: [runId, input.dropId, position, input.rows])
+            }
+        }
+    }
+
+    public func runInputs(runId: Int64) throws -> [(dropId: Int64, rows: Int)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT drop_id, rows FROM run_inputs WHERE run_id = ? ORDER BY position",
+                             arguments: [runId]).map { (dropId: $0["drop_id"], rows: $0["rows"]) }
+        }
+    }
+
     // MARK: Events
 
     public func recordEvent(level: EventLevel, kind: String, pipeline: String?, dropId: Int64?,

@@ -177,3 +177,44 @@ import Testing
         #expect(FileSystem.exists(odd))
     }
 }
+
+/// `window:` — a run trains on its drop and earlier archived ones, and the ledger lists them all.
+@Suite struct TrainingWindowTests {
+    @Test func aDropsWindowTrainsOnTheNewDropAndThePreviousOnes() throws {
+        let workspace = try Workspace(pipelineExtra: "    window: {drops: 2}")
+        try workspace.drop("a.csv", ChurnData.csv(rows: 300, seed: 31))
+        #expect(try workspace.serve().status == 0)
+        try workspace.drop("b.csv", ChurnData.csv(rows: 400, seed: 32))
+        #expect(try workspace.serve().status == 0)
+        try workspace.drop("c.csv", ChurnData.csv(rows: 500, seed: 33))
+        #expect(try workspace.serve().status == 0)
+        let inputs = try workspace.strings("""
+            SELECT group_concat(x, ' ') FROM (SELECT i.run_id AS run, d.file_name || ':' || i.rows AS x
+                FROM run_inputs i JOIN drops d ON d.id = i.drop_id ORDER BY i.run_id, i.position)
+            GROUP BY run ORDER BY run
+            """)
+        #expect(inputs == ["a.csv:300", "b.csv:400 a.csv:300", "c.csv:500 b.csv:400"])
+        let messages = try workspace.strings("SELECT message FROM events WHERE kind = 'window'")
+        #expect(messages.last?.contains("training window: 2 drops, 900 rows") == true)
+        // The drop keeps its own row count; the model saw the window's training rows.
+        #expect(try workspace.count("SELECT rows FROM drops WHERE file_name = 'c.csv'") == 500)
+    }
+
+    @Test func aWindowWithOtherColumnsLeavesTheOldDropOutWithAWarning() throws {
+        let workspace = try Workspace(pipelineExtra: "    window: {days: 30}")
+        try workspace.drop("a.csv", ChurnData.csv(rows: 300, seed: 41).replacingOccurrences(of: "region", with: "area"))
+        #expect(try workspace.serve().status == 0)
+        try workspace.drop("b.csv", ChurnData.csv(rows: 300, seed: 42))
+        #expect(try workspace.serve().status == 0)
+        let warnings = try workspace.strings("SELECT message FROM events WHERE kind = 'window.skipped'")
+        #expect(warnings.first?.contains("left out: columns differ (missing: region; extra: area)") == true, "\(warnings)")
+        #expect(try workspace.count("SELECT count(*) FROM run_inputs WHERE run_id = 2") == 1)
+    }
+
+    @Test func aBadWindowIsAConfigErrorWithItsLine() throws {
+        let workspace = try Workspace(pipelineExtra: "    window: {weeks: 2}")
+        let result = try workspace.serve()
+        #expect(result.status != 0)
+        #expect(result.output.contains("pipelines.churn.window.weeks: unknown key 'weeks'"), "\(result.output)")
+    }
+}
