@@ -74,8 +74,52 @@ public enum ConfigLoader {
         }
         let fields = try reader.mapping(node, path: path, allowed: [
             "inbox", "task", "target", "seed", "holdout", "stages", "promotion", "on_duplicate", "limits", "max_attempts",
-            "window",
+            "window", "schema",
         ])
+        var schema: PipelineConfiguration.ExplicitSchema?
+        if let schemaNode = fields["schema"] {
+            let schemaPath = path + ".schema"
+            let top = try reader.mapping(schemaNode, path: schemaPath, allowed: ["columns"])
+            guard let columnsNode = top["columns"] else {
+                throw reader.error(schemaNode, path: schemaPath, "missing required key 'columns' (name: {type: numeric|categorical, ...})")
+            }
+            var columns: [PipelineConfiguration.ExplicitSchema.Column] = []
+            for (columnName, _, columnNode) in try reader.orderedMapping(columnsNode, path: schemaPath + ".columns") {
+                let columnPath = "\(schemaPath).columns.\(columnName)"
+                let entries = try reader.mapping(columnNode, path: columnPath,
+                                                 allowed: ["type", "min", "max", "max_null_fraction", "categories"])
+                guard let typeNode = entries["type"] else {
+                    throw reader.error(columnNode, path: columnPath, "missing required key 'type' (numeric or categorical)")
+                }
+                let type = try reader.string(typeNode, path: columnPath + ".type")
+                guard type == "numeric" || type == "categorical" else {
+                    throw reader.error(typeNode, path: columnPath + ".type", "expected numeric or categorical, found '\(type)'")
+                }
+                var categories: [String]?
+                if let node = entries["categories"] {
+                    guard type == "categorical" else {
+                        throw reader.error(node, path: columnPath + ".categories", "only categorical columns list categories")
+                    }
+                    categories = try reader.sequence(node, path: columnPath + ".categories").enumerated().map { index, item in
+                        try reader.scalarText(item, path: "\(columnPath).categories[\(index)]")
+                    }
+                }
+                for key in ["min", "max"] where entries[key] != nil && type != "numeric" {
+                    throw reader.error(entries[key]!, path: columnPath + "." + key, "only numeric columns have a \(key)")
+                }
+                let maxNull = try entries["max_null_fraction"].map { try reader.double($0, path: columnPath + ".max_null_fraction") }
+                if let maxNull, !(0...1).contains(maxNull) {
+                    throw reader.error(entries["max_null_fraction"]!, path: columnPath + ".max_null_fraction",
+                                       "expected a fraction between 0 and 1, found \(maxNull)")
+                }
+                columns.append(.init(name: columnName, type: type,
+                                     min: try entries["min"].map { try reader.double($0, path: columnPath + ".min") },
+                                     max: try entries["max"].map { try reader.double($0, path: columnPath + ".max") },
+                                     maxNullFraction: maxNull, categories: categories))
+            }
+            if columns.isEmpty { throw reader.error(columnsNode, path: schemaPath + ".columns", "expected at least one column") }
+            schema = .init(columns: columns)
+        }
         var window = PipelineConfiguration.TrainingWindow.latest
         if let windowNode = fields["window"] {
             let windowPath = path + ".window"
@@ -192,6 +236,7 @@ public enum ConfigLoader {
                                                   promotion: PromotionRules(rules: rules, champion: champion, firstRun: firstRun),
                                                   onDuplicate: onDuplicate, limits: limits, maxAttempts: maxAttempts)
         configuration.window = window
+        configuration.schema = schema
         return configuration
     }
 }

@@ -56,6 +56,22 @@ public struct PipelineConfiguration: Sendable, Equatable {
     public let maxAttempts: Int
     /// Which drops a run trains on.
     public internal(set) var window: TrainingWindow = .latest
+    /// A schema written in the config; when present it wins over the pinned one.
+    public internal(set) var schema: ExplicitSchema?
+
+    /// `schema: {columns: {name: {type, min, max, max_null_fraction, categories}}}`.
+    public struct ExplicitSchema: Sendable, Equatable {
+        public struct Column: Sendable, Equatable {
+            public var name: String
+            /// "numeric" or "categorical".
+            public var type: String
+            public var min: Double?
+            public var max: Double?
+            public var maxNullFraction: Double?
+            public var categories: [String]?
+        }
+        public var columns: [Column]
+    }
 
     /// `latest`: the new drop only; `drops(n)`: it and the previous n − 1
     /// archived drops; `days(d)`: it and the archived drops received in the last d days.

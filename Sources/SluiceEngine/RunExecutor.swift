@@ -148,7 +148,9 @@ struct RunContext {
         ]
         let host = StageHost(table: table, roles: roles, settings: settings)
         // What validate compares with: the pinned schema, the champion's training profile.
-        if let pinned = try ledger.pinnedSchema(pipeline: pipeline.name) {
+        if let explicit = pipeline.schema {
+            host.putArtifact("reference/schema.json", Array(try ExplicitSchemaProfile.json(explicit).utf8))
+        } else if let pinned = try ledger.pinnedSchema(pipeline: pipeline.name) {
             host.putArtifact("reference/schema.json", Array(pinned.profile.utf8))
         }
         let championDrop = try ledger.championDrop(pipeline: pipeline.name)
@@ -271,7 +273,13 @@ struct RunContext {
                 config: .init(file: executor.configuration.file, sha256: executor.configuration.sha256),
                 plugins: stageRecords, metrics: metrics, decision: decision.rawValue, reasons: reasons, files: [:])
             // The schema in force (pinned now if this is the pipeline's first approved drop).
-            if try ledger.pinnedSchema(pipeline: pipeline.name) == nil, let profile = host.artifact("profile.json") {
+            if let explicit = pipeline.schema {
+                let text = try ExplicitSchemaProfile.json(explicit)
+                if try ledger.pinnedSchema(pipeline: pipeline.name)?.profile != text {
+                    try ledger.pinSchema(pipeline: pipeline.name, source: "config", dropId: nil, profile: text)
+                    try event(.info, "schema.pinned", "schema from the config recorded (it wins over a pinned one)")
+                }
+            } else if try ledger.pinnedSchema(pipeline: pipeline.name) == nil, let profile = host.artifact("profile.json") {
                 try ledger.pinSchema(pipeline: pipeline.name, source: "pinned", dropId: dropId,
                                      profile: String(decoding: profile, as: UTF8.self))
                 try event(.info, "schema.pinned", "schema pinned from this drop (the pipeline's first approved one)")

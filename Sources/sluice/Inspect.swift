@@ -121,7 +121,10 @@ struct Inspect: ParsableCommand {
         var against = "no pinned schema yet (the pipeline's first approved drop pins it)"
         if FileSystem.exists(configuration.ledgerPath) {
             let ledger = try SQLiteLedger(path: configuration.ledgerPath)
-            if let pinned = try ledger.pinnedSchema(pipeline: name) {
+            if let explicit = pipeline.schema {
+                host.putArtifact("reference/schema.json", Array(try ExplicitSchemaProfile.json(explicit).utf8))
+                against = "the schema in \(config)"
+            } else if let pinned = try ledger.pinnedSchema(pipeline: name) {
                 host.putArtifact("reference/schema.json", Array(pinned.profile.utf8))
                 against = "the schema pinned from drop \(pinned.dropId.map(String.init) ?? "-") (\(pinned.source))"
             }

@@ -218,3 +218,39 @@ import Testing
         #expect(result.output.contains("pipelines.churn.window.weeks: unknown key 'weeks'"), "\(result.output)")
     }
 }
+
+/// `schema:` in the pipeline config wins over the pinned one, from the first drop on.
+@Suite struct ExplicitSchemaTests {
+    @Test func aConfiguredSchemaChecksTheFirstDropExactly() throws {
+        let workspace = try Workspace(pipelineExtra: """
+                schema:
+                  columns:
+                    tenure: {type: numeric, min: 1, max: 50}
+                    plan: {type: categorical, categories: [basic, standard]}
+                    churned: {type: categorical}
+                    missing_one: {type: numeric, max_null_fraction: 0.1}
+            """)
+        try workspace.drop("a.csv", ChurnData.csv(rows: 600, seed: 51))
+        #expect(try workspace.serve().status == 0)
+        let kinds = try workspace.strings("SELECT kind || ':' || severity || ':' || coalesce(column_name, '') FROM findings")
+        #expect(kinds.contains("out_of_range:error:tenure"), "\(kinds)")
+        #expect(kinds.contains("unseen_category:error:plan"))
+        #expect(kinds.contains("missing_column:error:missing_one"))
+        #expect(kinds.contains("unexpected_column:warning:charges"))
+        let messages = try workspace.strings("SELECT message FROM findings WHERE kind = 'out_of_range'")
+        #expect(messages.first?.contains("outside the configured range [1, 50]") == true, "\(messages)")
+        #expect(workspace.files("quarantine/churn").contains { $0.hasSuffix("-a.csv") })
+    }
+
+    @Test func configuredSchemaMistakesNameTheirLine() throws {
+        let workspace = try Workspace(pipelineExtra: """
+                schema:
+                  columns:
+                    plan: {type: text}
+            """)
+        let result = try workspace.serve()
+        #expect(result.status != 0)
+        #expect(result.output.contains("pipelines.churn.schema.columns.plan.type: expected numeric or categorical, found 'text'"),
+                "\(result.output)")
+    }
+}

@@ -44,6 +44,10 @@ struct ColumnProfile: Codable, Equatable {
     var categories: [String: Double]?
     /// Categorical: whether `categories` lists every value seen.
     var categoriesComplete: Bool?
+    /// Written in the pipeline config (not measured): limits are exact.
+    var explicit: Bool? = nil
+    /// Explicit columns: the largest share of missing values allowed.
+    var maxNullFraction: Double? = nil
 }
 
 enum Profiler {

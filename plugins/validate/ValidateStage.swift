@@ -78,7 +78,11 @@ struct ValidateStage: Stage {
             try context.putMetric("nulls.\(column.name)", (measured.nullRate * Double(rows)).rounded())
             var limit = try context.param("max_null_fraction.\(column.name)", default: maxNullFraction)
             if context.param("max_null_fraction.\(column.name)") == nil, let pinnedColumn = pinned?.column(column.name) {
-                limit = min(limit, pinnedColumn.nullRate + nullSlack)
+                if pinnedColumn.explicit == true {
+                    if let configured = pinnedColumn.maxNullFraction { limit = configured }
+                } else {
+                    limit = min(limit, pinnedColumn.nullRate + nullSlack)
+                }
             }
             if measured.nullRate > limit {
                 findings.add("null_rate", column: column.name, measured: percent(measured.nullRate),
@@ -144,7 +148,7 @@ struct ValidateStage: Stage {
         let rows = context.rowCount
         for expected in pinned.columns where context.column(named: expected.name) == nil {
             findings.add("missing_column", column: expected.name, measured: "absent", expected: "a \(expected.type) column",
-                         message: "column '\(expected.name)' of the pinned schema is missing")
+                         message: "column '\(expected.name)' of the \(expected.explicit == true ? "configured" : "pinned") schema is missing")
         }
         for column in context.columns {
             guard let expected = pinned.column(column.name) else {
@@ -156,11 +160,13 @@ struct ValidateStage: Stage {
             let type = column.type == .numeric ? "numeric" : "categorical"
             if type != expected.type {
                 findings.add("type_change", column: column.name, measured: type, expected: expected.type,
-                             message: "column '\(column.name)' is \(type), the pinned schema has it \(expected.type)")
+                             message: "column '\(column.name)' is \(type), the \(expected.explicit == true ? "configured" : "pinned") schema has it \(expected.type)")
                 continue
             }
-            if column.type == .numeric, let low = expected.min, let high = expected.max {
-                let span = max(high - low, abs(high), abs(low), 1e-12) * tolerance
+            if column.type == .numeric, expected.min != nil || expected.max != nil {
+                let low = expected.min ?? -.infinity, high = expected.max ?? .infinity
+                let explicit = expected.explicit == true
+                let span = explicit ? 0 : max(high - low, abs(high), abs(low), 1e-12) * tolerance
                 let values = context.numeric(column)
                 var count = 0
                 var examples: [String] = []
@@ -174,9 +180,10 @@ struct ValidateStage: Stage {
                 if count > 0 {
                     let share = Double(count) / Double(max(rows, 1))
                     findings.add("out_of_range", column: column.name, severity: share > maxOutOfRange ? "error" : "warning",
-                                 measured: "\(count) values outside", expected: "within [\(fmt(low)), \(fmt(high))] ± \(percent(tolerance)) of the span",
+                                 measured: "\(count) values outside",
+                                 expected: "within [\(fmt(low)), \(fmt(high))]" + (explicit ? "" : " ± \(percent(tolerance)) of the span"),
                                  count: count, examples: examples.joined(separator: ", "),
-                                 message: "column '\(column.name)': \(count) values (\(percent(share))) outside the pinned range "
+                                 message: "column '\(column.name)': \(count) values (\(percent(share))) outside the \(explicit ? "configured" : "pinned") range "
                                     + "[\(fmt(low)), \(fmt(high))], e.g. \(examples.joined(separator: ", "))")
                 }
             }
@@ -195,7 +202,7 @@ struct ValidateStage: Stage {
                     findings.add("unseen_category", column: column.name, severity: share > maxUnseen ? "error" : "warning",
                                  measured: "\(count) rows with unseen values", expected: "one of \(known.count) pinned values",
                                  count: count, examples: examples.joined(separator: ", "),
-                                 message: "column '\(column.name)': \(count) rows (\(percent(share))) hold values the pinned schema "
+                                 message: "column '\(column.name)': \(count) rows (\(percent(share))) hold values the \(expected.explicit == true ? "configured" : "pinned") schema "
                                     + "never saw, e.g. \(examples.joined(separator: ", "))")
                 }
             }
