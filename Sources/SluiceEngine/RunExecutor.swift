@@ -164,6 +164,7 @@ struct RunContext {
         var approvals: [String] = []
         var rejection: (stage: String, reason: String)?
         var championScored = false
+        var championWaiver: String?
         for (index, resolved) in stages.enumerated() {
             if resolved.plugin.kind == .evaluate, !championScored {
                 championScored = true
@@ -173,6 +174,11 @@ struct RunContext {
             var params = resolved.configuration.params
             if resolved.plugin.kind == .evaluate {
                 params.merge(pipeline.promotion.asParams) { stage, _ in stage }
+                if let waiver = championWaiver {
+                    // drift_policy retrain: the champion was trained on data that has moved away.
+                    params = params.filter { !$0.key.hasPrefix("champion.") }
+                    try event(.warning, "champion.waived", "champion comparison waived: \(waiver)")
+                }
             }
             let stageId = try ledger.startStage(runId: runId, position: index + 1, stage: name,
                                                 kind: resolved.plugin.kind.description, plugin: resolved.identity)
@@ -212,6 +218,12 @@ struct RunContext {
                 }
             }
             var findingLines: [String] = []
+            if resolved.plugin.kind == .validate, resolved.configuration.params["drift_policy"] == "retrain",
+               let share = result.metrics.first(where: { $0.name == "drift.share" })?.value, share > 0,
+               share >= Double(resolved.configuration.params["max_drifted_share"] ?? "") ?? 0.3 {
+                championWaiver = "\(String(format: "%.0f", share * 100))% of features drifted from the champion's "
+                    + "training data (drift_policy retrain): the new model needs only the absolute rules"
+            }
             if resolved.plugin.kind == .validate {
                 findingLines = try recordValidation(host: host, stage: name, stageId: stageId, championDrop: championDrop,
                                                     passed: { if case .reject? = result.verdict { false } else { true } }())
@@ -246,7 +258,7 @@ struct RunContext {
             reasons = "\(rejection.stage): \(rejection.reason)"
         } else if !approvals.isEmpty {
             decision = .approved
-            reasons = approvals.joined(separator: "; ")
+            reasons = (approvals + (championWaiver.map { ["champion comparison waived: \($0)"] } ?? [])).joined(separator: "; ")
         } else {
             decision = .rejected
             reasons = "no stage gave a verdict (add an evaluate stage); a model is published only when approved"

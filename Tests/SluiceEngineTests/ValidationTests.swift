@@ -254,3 +254,31 @@ import Testing
                 "\(result.output)")
     }
 }
+
+/// `drift_policy: retrain`: a drifted drop's model replaces the champion on the absolute rules alone.
+@Suite struct DriftRetrainTests {
+    @Test func driftWaivesTheChampionComparisonOnlyWhenTheDataMoved() throws {
+        let workspace = try Workspace(stages: """
+                  - plugin: validate
+                    params: {drift_policy: retrain, max_drifted_share: 0.1}
+                  - plugin: features
+                  - plugin: train
+                  - plugin: evaluate
+            """, promotion: "min: {auc: 0.55}\n      champion: {metric: auc, min_improvement: 0.5}")
+        try workspace.drop("a.csv", ChurnData.csv(rows: 1500, seed: 61))
+        #expect(try workspace.serve().status == 0)
+        // Same distribution: the (impossible) champion margin applies and rejects.
+        try workspace.drop("b.csv", ChurnData.csv(rows: 1500, seed: 62))
+        #expect(try workspace.serve().status == 0)
+        #expect(try workspace.count("SELECT count(*) FROM models WHERE version IS NOT NULL") == 1)
+        // Moved data: the comparison is waived and recorded.
+        let shifted = ChurnData.csv(rows: 1500, seed: 63).replacingOccurrences(of: ",south,", with: ",north,")
+            .replacingOccurrences(of: ",east,", with: ",north,")
+        try workspace.drop("c.csv", shifted)
+        #expect(try workspace.serve().status == 0)
+        #expect(try workspace.count("SELECT count(*) FROM models WHERE version = 2") == 1)
+        let reasons = try workspace.strings("SELECT reasons FROM models WHERE version = 2")
+        #expect(reasons.first?.contains("champion comparison waived") == true, "\(reasons)")
+        #expect(try workspace.count("SELECT count(*) FROM events WHERE kind = 'champion.waived'") == 1)
+    }
+}

@@ -24,8 +24,10 @@ import SluicePluginSDK
 /// - `severity.<kind>` (`error` | `warning`): overrides a kind's severity.
 /// - `psi_threshold` (0.2; per column `psi_threshold.<column>`), `js_threshold` (0.1):
 ///   a numeric / categorical feature has drifted above these.
-/// - `drift_policy` (`warn` | `reject`, default `warn`), `max_drifted_share` (0.3): with
-///   `reject`, a drop whose share of drifted features reaches the limit is rejected.
+/// - `drift_policy` (`warn` | `reject` | `retrain`, default `warn`), `max_drifted_share` (0.3):
+///   once the share of drifted features reaches the limit, `reject` rejects the drop and
+///   `retrain` has the host waive the champion comparison (the new model needs only the
+///   absolute promotion rules); `warn` only records.
 struct ValidateStage: Stage {
     static let name = "validate"
     static let version = "2.0.0"
@@ -250,8 +252,8 @@ struct ValidateStage: Stage {
             context.log(.warning, "drift: \(score.column) \(score.measure) \(fmt(score.score)) > \(fmt(score.threshold))")
         }
         let policy = context.param("drift_policy") ?? "warn"
-        guard ["warn", "reject"].contains(policy) else {
-            context.fail("drift_policy is '\(policy)'; expected warn or reject")
+        guard ["warn", "reject", "retrain"].contains(policy) else {
+            context.fail("drift_policy is '\(policy)'; expected warn, reject or retrain")
             return share
         }
         let maxShare = try context.param("max_drifted_share", default: 0.3)
