@@ -408,23 +408,20 @@ struct RunContext {
     /// lines for the quarantine reason.
     func recordValidation(host: StageHost, stage: String, stageId: Int64, championDrop: Int64?,
                           passed: Bool) throws -> [String] {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         var lines: [String] = []
         if let bytes = host.artifact("findings.json") {
             do {
-                let findings = try decoder.decode([FindingRow].self, from: Data(bytes))
+                let findings = try ValidationArtifacts.findings(bytes)
                 try ledger.recordFindings(runId: runId, stageRunId: stageId, findings: findings)
                 lines = findings.sorted { ($0.severity == "error" ? 0 : 1) < ($1.severity == "error" ? 0 : 1) }
-                    .map { "\($0.severity) \($0.kind)\($0.column.map { " [\($0)]" } ?? ""): \($0.message)" }
+                    .map(ValidationArtifacts.line)
             } catch {
                 try event(.warning, "findings.unreadable", "findings.json from \(stage) could not be read: \(error)")
             }
         }
         if let bytes = host.artifact("drift.json") {
-            struct DriftFile: Decodable { var scores: [DriftRow] }
             do {
-                let drift = try decoder.decode(DriftFile.self, from: Data(bytes))
+                let drift = try ValidationArtifacts.drift(bytes)
                 try ledger.recordDrift(runId: runId, dropId: dropId, referenceDropId: championDrop, scores: drift.scores)
             } catch {
                 try event(.warning, "drift.unreadable", "drift.json from \(stage) could not be read: \(error)")

@@ -135,17 +135,14 @@ struct Inspect: ParsableCommand {
         }
         let result = host.run(stage.plugin, params: stage.configuration.params, observer: nil)
         var out = "\nvalidate (\(stage.plugin.name) \(stage.plugin.version)) for pipeline \(name), against \(against):\n"
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        if let bytes = host.artifact("findings.json"), let findings = try? decoder.decode([FindingRow].self, from: Data(bytes)) {
+        if let bytes = host.artifact("findings.json"), let findings = try? ValidationArtifacts.findings(bytes) {
             if findings.isEmpty { out += "  no findings\n" }
             for finding in findings {
                 out += "  \(finding.severity.padding(toLength: 7, withPad: " ", startingAt: 0)) \(finding.kind)"
                     + "\(finding.column.map { " [\($0)]" } ?? ""): \(finding.message)\n"
             }
         }
-        struct DriftFile: Decodable { var scores: [DriftRow]; var driftedShare: Double }
-        if let bytes = host.artifact("drift.json"), let drift = try? decoder.decode(DriftFile.self, from: Data(bytes)) {
+        if let bytes = host.artifact("drift.json"), let drift = try? ValidationArtifacts.drift(bytes) {
             out += "  drift: \(String(format: "%.0f", drift.driftedShare * 100))% of features drifted\n"
             let width = drift.scores.map(\.column.count).max() ?? 0
             for score in drift.scores {
