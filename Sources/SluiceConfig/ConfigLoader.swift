@@ -148,7 +148,11 @@ public enum ConfigLoader {
             let limitPath = path + ".limits"
             let entries = try reader.mapping(limitsNode, path: limitPath, allowed: [
                 "time_seconds", "grace_seconds", "memory_mb", "cpu_seconds", "open_files",
+                "max_drop_bytes", "max_rows", "max_field_bytes",
             ])
+            if let node = entries["max_drop_bytes"] { limits.maxDropBytes = try reader.positiveInt(node, path: limitPath + ".max_drop_bytes") }
+            if let node = entries["max_rows"] { limits.maxRows = try reader.positiveInt(node, path: limitPath + ".max_rows") }
+            if let node = entries["max_field_bytes"] { limits.maxFieldBytes = try reader.positiveInt(node, path: limitPath + ".max_field_bytes") }
             if let node = entries["time_seconds"] { limits.timeSeconds = try reader.positiveDouble(node, path: limitPath + ".time_seconds") }
             if let node = entries["grace_seconds"] { limits.graceSeconds = try reader.positiveDouble(node, path: limitPath + ".grace_seconds") }
             if let node = entries["memory_mb"] { limits.memoryMB = try reader.positiveInt(node, path: limitPath + ".memory_mb") }

@@ -101,6 +101,12 @@ public struct RunLimits: Sendable, Equatable {
     public var cpuSeconds: Int = 7200
     /// Open-file limit (RLIMIT_NOFILE).
     public var openFiles: Int = 256
+    /// Most bytes of text a drop may hold (after decompression); refused past it.
+    public var maxDropBytes: Int = 16 << 30
+    /// Most data rows a drop may hold.
+    public var maxRows: Int = 200_000_000
+    /// Longest field accepted, in bytes.
+    public var maxFieldBytes: Int = 1 << 20
 
     public init() {}
 }

@@ -107,7 +107,7 @@ struct RunContext {
         let ingestStart = Timestamp.monotonic()
         let drop: DropReader.Result
         do {
-            drop = try DropFile.read(claim.path, displayName: claim.fileName)
+            drop = try DropFile.read(claim.path, displayName: claim.fileName, options: csvOptions)
         } catch {
             let ms = (Timestamp.monotonic() - ingestStart) * 1000
             try ledger.finishStage(id: ingestId, status: .failed, message: "\(error)", durationMs: ms)
@@ -365,6 +365,12 @@ struct RunContext {
         }
     }
 
+    /// How drops of this pipeline are read: its `limits` on size, rows and field length.
+    var csvOptions: CSVOptions {
+        CSVOptions(maxFieldLength: pipeline.limits.maxFieldBytes, maxRows: pipeline.limits.maxRows,
+                   maxBytes: Int64(pipeline.limits.maxDropBytes))
+    }
+
     /// This drop's table stacked with the earlier archived drops the pipeline's
     /// `window` takes in (newest first); records every input in `run_inputs`.
     /// An earlier drop that cannot be read or has other columns is left out with a warning.
@@ -382,7 +388,7 @@ struct RunContext {
         if limit != 0 {
             for old in try ledger.windowDrops(pipeline: pipeline.name, before: dropId, limit: limit, since: since) {
                 do {
-                    let read = try DropFile.read(old.path, displayName: old.fileName)
+                    let read = try DropFile.read(old.path, displayName: old.fileName, options: csvOptions)
                     if let problem = newest.incompatibility(with: read.table) {
                         try event(.warning, "window.skipped", "training window: drop \(old.id) (\(old.fileName)) left out: \(problem)")
                         continue

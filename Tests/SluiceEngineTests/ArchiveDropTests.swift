@@ -92,3 +92,16 @@ import Testing
         #expect(try workspace.count("SELECT count(*) FROM models WHERE version = 1") == 1)
     }
 }
+
+/// `limits:` on drop size, rows and field length, from the config, refuse a drop with the limit named.
+@Suite struct DropLimitTests {
+    @Test func aDropPastTheConfiguredRowLimitIsQuarantinedWithTheLimitNamed() throws {
+        let workspace = try Workspace(pipelineExtra: "    limits: {max_rows: 100, max_field_bytes: 64}")
+        try workspace.drop("big.csv", ChurnData.csv(rows: 500, seed: 81))
+        try workspace.drop("wide.csv", "a,churned\n\(String(repeating: "x", count: 100)),yes\n")
+        #expect(try workspace.serve().status == 0)
+        let reasons = try workspace.strings("SELECT outcome_reason FROM drops ORDER BY file_name")
+        #expect(reasons.first?.contains("at most 100 rows (limits.max_rows)") == true, "\(reasons)")
+        #expect(reasons.last?.contains("fields of at most 64 bytes (limits.max_field_bytes)") == true, "\(reasons)")
+    }
+}
