@@ -12,8 +12,10 @@ public struct BlockedRows: @unchecked Sendable {
     public let values: UnsafeMutableBufferPointer<V>
     /// Labels (0/1 or regression targets), one vector per block.
     public let labels: UnsafeMutableBufferPointer<V>
-    /// 1 for real rows, 0 for padding.
+    /// Each row's weight (1 unless sample or class weights are given), 0 for padding.
     public let mask: UnsafeMutableBufferPointer<V>
+    /// Σ of the row weights (the row count when unweighted).
+    public let weightSum: Double
     private let owner: Storage
 
     final class Storage: @unchecked Sendable {
@@ -22,10 +24,14 @@ public struct BlockedRows: @unchecked Sendable {
         deinit { pointers.forEach { $0.deallocate() } }
     }
 
-    /// Gathers `rows` of `columns` (NaN becomes 0: impute before training) with their labels.
-    public init(columns: [UnsafeBufferPointer<Float>], rows: [Int], labels y: [Float]) {
+    /// Gathers `rows` of `columns` (NaN becomes 0: impute before training) with
+    /// their labels (0/1, a class index, or a regression target) and optional
+    /// per-row weights (one per entry of `rows`; scikit-learn's `sample_weight`).
+    public init(columns: [UnsafeBufferPointer<Float>], rows: [Int], labels y: [Float], weights: [Float]? = nil) {
         precondition(rows.count == y.count, "one label per row")
+        precondition(weights == nil || weights!.count == rows.count, "one weight per row")
         rowCount = rows.count
+        weightSum = weights.map { $0.reduce(0.0) { $0 + Double($1) } } ?? Double(rows.count)
         featureCount = columns.count
         blockCount = (rows.count + 7) / 8
         values = .allocate(capacity: max(blockCount * featureCount, 1))
@@ -56,7 +62,12 @@ public struct BlockedRows: @unchecked Sendable {
         for block in 0..<full {
             labels[block] = V(y[block * 8], y[block * 8 + 1], y[block * 8 + 2], y[block * 8 + 3],
                               y[block * 8 + 4], y[block * 8 + 5], y[block * 8 + 6], y[block * 8 + 7])
-            mask[block] = V(repeating: 1)
+            if let w = weights {
+                mask[block] = V(w[block * 8], w[block * 8 + 1], w[block * 8 + 2], w[block * 8 + 3],
+                                w[block * 8 + 4], w[block * 8 + 5], w[block * 8 + 6], w[block * 8 + 7])
+            } else {
+                mask[block] = V(repeating: 1)
+            }
         }
         // The last, partial block lane by lane.
         for i in (full * 8)..<rows.count {
@@ -66,7 +77,7 @@ public struct BlockedRows: @unchecked Sendable {
                 values[block * featureCount + j][lane] = value.isNaN ? 0 : value
             }
             labels[block][lane] = y[i]
-            mask[block][lane] = 1
+            mask[block][lane] = weights?[i] ?? 1
         }
     }
 

@@ -58,6 +58,32 @@ public enum SIMDMath {
         return 2 * s * p
     }
 
+    /// ln(x) for positive, normal x: x = 2^e·f with f in [√½, √2), ln x = e·ln2 + log1p(f − 1).
+    /// Within 3e-7 relative for x in [1, 1e30] (the softmax's Σ e^(z−max) is in [1, K]).
+    @inline(__always)
+    public static func log(_ x: V) -> V {
+        let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
+        // The exponent as a float without a vector int→float conversion: put e + 1024
+        // in the mantissa of 2²³ and subtract.
+        let biased = ((bits &>> 23) &- 127 &+ 1024) | SIMD8<Int32>(repeating: 0x4B00_0000)
+        var e = unsafeBitCast(biased, to: V.self) - V(repeating: 8_389_632)   // 2²³ + 1024
+        var f = unsafeBitCast((bits & SIMD8<Int32>(repeating: 0x007F_FFFF)) | SIMD8<Int32>(repeating: 0x3F80_0000), to: V.self)
+        let high = f .> V(repeating: 1.414_213_56)
+        f = f.replacing(with: f * 0.5, where: high)
+        e = e.replacing(with: e + 1, where: high)
+        let t = f - 1
+        // log1p(t) = 2·atanh(t / (2 + t)); |t/(2+t)| ≤ 0.172 here.
+        let s = t / (V(repeating: 2) + t)
+        let s2 = s * s
+        var p = V(repeating: 1.0 / 11)
+        p = V(repeating: 1.0 / 9).addingProduct(p, s2)
+        p = V(repeating: 1.0 / 7).addingProduct(p, s2)
+        p = V(repeating: 1.0 / 5).addingProduct(p, s2)
+        p = V(repeating: 1.0 / 3).addingProduct(p, s2)
+        p = V(repeating: 1).addingProduct(p, s2)
+        return (2 * s * p).addingProduct(e, V(repeating: 0.693_147_18))
+    }
+
     /// σ(z) and softplus(z) sharing one exp: with e = e^-|z|,
     /// σ = (z ≥ 0 ? 1 : e) / (1 + e) and softplus = max(z, 0) + log1p(e).
     @inline(__always)

@@ -17,7 +17,7 @@ enum LBFGS {
 
     static func minimize(_ start: [Double], memory: Int, maxIterations: Int, gradientTolerance: Double,
                          evaluate: ([Double]) -> (Double, [Double]),
-                         progress: LogisticRegression.Progress?) -> Result {
+                         progress: TrainingProgress?) -> Result {
         var x = start
         var (value, gradient) = evaluate(x)
         var evaluations = 1

@@ -4,68 +4,35 @@ import SluiceKernels
 import Glibc
 #endif
 
-/// Binary logistic regression with L2, fitted by L-BFGS.
+/// Binary logistic regression with L2, fitted by L-BFGS (default) or
+/// minibatch Adam/SGD.
 ///
 /// Objective (scikit-learn's `LogisticRegression(C=C)` objective divided by
-/// n, as scikit-learn ≥ 1.1 also scales it internally):
+/// the weight sum W, as scikit-learn ≥ 1.1 also scales it internally):
 ///
-///     F(w, b) = (1/n) Σᵢ [log(1 + e^zᵢ) − yᵢ·zᵢ] + ‖w‖² / (2·C·n),  zᵢ = w·xᵢ + b
+///     F(w, b) = (1/W) Σᵢ sᵢ [log(1 + e^zᵢ) − yᵢ·zᵢ] + ‖w‖² / (2·C·W),  zᵢ = w·xᵢ + b
 ///
-/// with yᵢ ∈ {0, 1}; the intercept b is not penalized. Loss and gradient come
-/// from one fused SIMD pass (``LogisticObjective``), multi-threaded with a
-/// fixed reduction order: the same data and options give the same bits.
+/// with yᵢ ∈ {0, 1} and row weights sᵢ (class weights; 1 when none); the
+/// intercept b is not penalized. Loss and gradient come from one fused SIMD
+/// pass (``LogisticObjective``), multi-threaded with a fixed reduction order:
+/// the same data and options give the same bits.
 public enum LogisticRegression {
-    /// Fitting options.
-    public struct Options: Sendable {
-        /// Inverse regularization strength (scikit-learn's `C`).
-        public var c: Double = 1.0
-        public var maxIterations: Int = 200
-        /// Stop when ‖∇F‖∞ falls below this.
-        public var gradientTolerance: Double = 1e-5
-        /// L-BFGS memory.
-        public var memory: Int = 10
-        /// Threads for the loss/gradient pass (does not change the result).
-        public var threads: Int = ProcessInfoCores.count
+    public typealias Options = TrainingOptions
+    public typealias Progress = TrainingProgress
+    public typealias FitResult = LinearFit
+    public typealias Refusal = TrainingRefusal
 
-        public init() {}
-    }
-
-    /// Progress callback: iteration, objective, gradient ∞-norm.
-    public typealias Progress = (_ iteration: Int, _ objective: Double, _ gradientNorm: Double) -> Void
-
-    /// Why fitting could not start.
-    public struct Refusal: Error, CustomStringConvertible {
-        public let description: String
-    }
-
-    /// Fits on `rows` (features and 0/1 labels).
-    /// - Throws: ``Refusal`` when this CPU cannot run the kernels.
+    /// Fits on `rows` (features, 0/1 labels, row weights).
+    /// - Throws: ``TrainingRefusal`` when this CPU cannot run the kernels or the solver does not apply.
     public static func fit(_ rows: BlockedRows, options: Options = Options(),
                            progress: Progress? = nil) throws -> FitResult {
-        if let refusal = CPUSupport.refusal() { throw Refusal(description: refusal) }
+        if let refusal = CPUSupport.refusal() { throw Refusal(refusal) }
         let objective = LogisticObjective(rows: rows, c: options.c, threads: options.threads)
         var parameters = [Double](repeating: 0, count: rows.featureCount + 1)
         // Start the intercept at the log-odds of the base rate: fewer iterations.
         let rate = min(max(rows.labelSum / Double(max(rows.rowCount, 1)), 1e-6), 1 - 1e-6)
         parameters[rows.featureCount] = log(rate / (1 - rate))
-        let result = LBFGS.minimize(parameters, memory: options.memory, maxIterations: options.maxIterations,
-                                    gradientTolerance: options.gradientTolerance,
-                                    evaluate: objective.evaluate, progress: progress)
-        return FitResult(weights: Array(result.x[0..<rows.featureCount]), intercept: result.x[rows.featureCount],
-                         objective: result.value, gradientNorm: result.gradientNorm,
-                         iterations: result.iterations, evaluations: result.evaluations, converged: result.converged)
-    }
-
-    /// What fitting produced.
-    public struct FitResult: Sendable {
-        public let weights: [Double]
-        public let intercept: Double
-        public let objective: Double
-        public let gradientNorm: Double
-        public let iterations: Int
-        /// Loss/gradient passes over the data (iterations plus line-search trials).
-        public let evaluations: Int
-        public let converged: Bool
+        return try LinearSolvers.minimize(objective, start: parameters, outputs: 1, options: options, progress: progress)
     }
 
     /// Probabilities of the positive class for the given feature columns and rows.
@@ -78,6 +45,39 @@ public enum LogisticRegression {
                 z += weights[j] * Double(value.isNaN ? 0 : value)
             }
             return 1 / (1 + exp(-z))
+        }
+    }
+}
+
+/// The smooth-objective solvers shared by the logistic, softmax and squared
+/// objectives: L-BFGS, Adam, SGD.
+enum LinearSolvers {
+    static func minimize(_ objective: some BlockObjective, start: [Double], outputs: Int, options: TrainingOptions,
+                         progress: TrainingProgress?) throws -> LinearFit {
+        let d = objective.rows.featureCount
+        func split(_ x: [Double]) -> ([[Double]], [Double]) {
+            ((0..<outputs).map { Array(x[($0 * d)..<(($0 + 1) * d)]) }, Array(x[(outputs * d)...]))
+        }
+        switch options.solver {
+        case .lbfgs:
+            let result = LBFGS.minimize(start, memory: options.memory, maxIterations: options.maxIterations,
+                                        gradientTolerance: options.gradientTolerance,
+                                        evaluate: { objective.evaluate($0) }, progress: progress)
+            let (coefficients, intercepts) = split(result.x)
+            return LinearFit(coefficients: coefficients, intercepts: intercepts, objective: result.value,
+                             gradientNorm: result.gradientNorm, iterations: result.iterations,
+                             evaluations: result.evaluations, converged: result.converged, solver: .lbfgs)
+        case .adam, .sgd:
+            let result = MinibatchSolver.minimize(objective, start: start, options: options.minibatch,
+                                                  adam: options.solver == .adam, threads: options.threads,
+                                                  progress: progress)
+            let (coefficients, intercepts) = split(result.x)
+            return LinearFit(coefficients: coefficients, intercepts: intercepts, objective: result.value,
+                             gradientNorm: result.gradientNorm, iterations: result.epochs,
+                             evaluations: result.passes, converged: result.converged, solver: options.solver)
+        case .cholesky, .cd:
+            throw TrainingRefusal("solver \(options.solver.rawValue) fits regression only; "
+                                  + "classification uses lbfgs, adam or sgd")
         }
     }
 }
