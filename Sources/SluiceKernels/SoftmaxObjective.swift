@@ -28,7 +28,7 @@ public struct SoftmaxObjective: BlockObjective, @unchecked Sendable {
         let d = rows.featureCount, k = classCount
         let accumulatorCount = parameterCount + 2
         // Broadcast weights (k·d), intercepts (k), logits (k), accumulators.
-        withUnsafeTemporaryAllocation(of: V.self, capacity: parameterCount + 2 * k + 2) { buffer in
+        withUnsafeTemporaryAllocation(of: V.self, capacity: 2 * parameterCount + k + 2) { buffer in
             let weights = buffer.baseAddress!
             for i in 0..<parameterCount { weights[i] = V(repeating: parameters[i]) }
             let logits = weights + parameterCount
