@@ -86,7 +86,7 @@ public struct PipelineConfiguration: Sendable, Equatable {
     }
 
     public enum Task: String, Sendable, CaseIterable {
-        case binary
+        case binary, multiclass, regression
     }
 }
 

@@ -327,26 +327,32 @@ struct RunContext {
     }
 
     /// Re-scores the model in service on this drop's raw rows, for the
-    /// evaluate stage's champion comparison: its probabilities become the
-    /// artifact `champion/probabilities.f64` (little-endian Doubles, one per
-    /// row) and `champion/info.json` says which version (or why it could not
-    /// score). Nothing when there is no champion yet. These artifacts are not
+    /// evaluate stage's champion comparison: its scores become the artifact
+    /// `champion/scores.f64` (little-endian Doubles, `width` per row: see
+    /// ``Predictor/scores(_:table:)``) and `champion/info.json` says which
+    /// version, the width and classes (or why it could not score). Nothing when there is no champion yet. These artifacts are not
     /// published.
     func scoreChampion(on table: Table, into host: StageHost) throws {
         guard let champion = try ledger.currentModel(pipeline: pipeline.name), let version = champion.version,
               let archive = champion.archivePath else { return }
-        struct Info: Encodable { let version: Int; let archive: String; let error: String? }
-        func info(_ error: String?) throws -> [UInt8] {
-            Array(try JSONEncoder().encode(Info(version: version, archive: archive, error: error)))
+        struct Info: Encodable {
+            let version: Int; let archive: String; let error: String?; let width: Int?; let classes: [String]?
+        }
+        func info(_ error: String?, _ model: ModelBundle.Model? = nil) throws -> [UInt8] {
+            Array(try JSONEncoder().encode(Info(version: version, archive: archive, error: error, width: model?.width,
+                                                classes: model?.classes)))
         }
         do {
             let bundle = try ModelBundle.load(archive)
-            let probabilities = try Predictor.probabilities(bundle, table: table)
+            guard bundle.model.task == pipeline.task.rawValue else {
+                throw PredictError("it is a \(bundle.model.task) model and the pipeline's task is \(pipeline.task.rawValue)")
+            }
+            let scores = try Predictor.scores(bundle, table: table)
             var bytes = [UInt8]()
-            bytes.reserveCapacity(probabilities.count * 8)
-            for p in probabilities { withUnsafeBytes(of: p.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-            host.putArtifact("champion/probabilities.f64", bytes)
-            host.putArtifact("champion/info.json", try info(nil))
+            bytes.reserveCapacity(scores.count * 8)
+            for p in scores { withUnsafeBytes(of: p.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            host.putArtifact("champion/scores.f64", bytes)
+            host.putArtifact("champion/info.json", try info(nil, bundle.model))
             try event(.info, "champion.scored", "champion v\(version) re-scored on this drop for comparison")
         } catch {
             host.putArtifact("champion/info.json", try info("\(error)"))

@@ -1,6 +1,122 @@
 import Foundation
+
 /// The `model.json` artifact written by the train stage (format
-/// `sluice.model.logistic/1`, documented in docs/artifacts.md).
+/// `sluice.model.linear/2`, documented in docs/artifacts.md): a linear model
+/// for any task. Scores are z = coefficients[o]·x + intercepts[o] per output
+/// o, then the link: `logistic` (binary: one output, P(classes[1]) = σ(z)),
+/// `softmax` (multiclass: one output per class), `identity` (regression).
+public struct LinearModel: Codable, Sendable, Equatable {
+    public static let format = "sluice.model.linear/2"
+    public var format: String = LinearModel.format
+    /// binary, multiclass or regression.
+    public var task: String
+    public var target: String
+    /// Class labels (binary: `classes[1]` is the positive class); empty for regression.
+    public var classes: [String]
+    /// Feature columns in the order of each coefficient row.
+    public var features: [String]
+    /// logistic, softmax or identity.
+    public var link: String
+    public var coefficients: [[Double]]
+    public var intercepts: [Double]
+    /// How it was fitted: solver, penalty and its strength, class weights.
+    public var solver: String
+    public var penalty: String
+    public var c: Double?
+    public var alpha: Double?
+    public var l1Ratio: Double?
+    public var classWeights: [String: Double]?
+    public var iterations: Int
+    public var converged: Bool
+    public var objective: Double
+    public var gradientNorm: Double
+    public var trainingRows: Int
+    public var seed: UInt64
+
+    public init(task: String, target: String, classes: [String], features: [String], link: String,
+                coefficients: [[Double]], intercepts: [Double], solver: String, penalty: String, c: Double?,
+                alpha: Double?, l1Ratio: Double?, classWeights: [String: Double]?, iterations: Int, converged: Bool,
+                objective: Double, gradientNorm: Double, trainingRows: Int, seed: UInt64) {
+        self.task = task
+        self.target = target
+        self.classes = classes
+        self.features = features
+        self.link = link
+        self.coefficients = coefficients
+        self.intercepts = intercepts
+        self.solver = solver
+        self.penalty = penalty
+        self.c = c
+        self.alpha = alpha
+        self.l1Ratio = l1Ratio
+        self.classWeights = classWeights
+        self.iterations = iterations
+        self.converged = converged
+        self.objective = objective
+        self.gradientNorm = gradientNorm
+        self.trainingRows = trainingRows
+        self.seed = seed
+    }
+
+    /// A `sluice.model.logistic/1` model (written by sluice before multiclass and regression) in this form.
+    public init(_ old: LogisticModel) {
+        self.init(task: "binary", target: old.target, classes: old.classes, features: old.features, link: "logistic",
+                  coefficients: [old.weights], intercepts: [old.intercept], solver: "lbfgs", penalty: "l2", c: old.c,
+                  alpha: nil, l1Ratio: nil, classWeights: nil, iterations: old.iterations, converged: old.converged,
+                  objective: old.objective, gradientNorm: old.gradientNorm, trainingRows: old.trainingRows, seed: old.seed)
+    }
+
+    /// Reads `model.json` in either format (snake_case keys).
+    public static func decode(_ bytes: [UInt8]) throws -> LinearModel {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        struct Head: Decodable { let format: String }
+        let head = try decoder.decode(Head.self, from: Data(bytes))
+        switch head.format {
+        case LinearModel.format: return try decoder.decode(LinearModel.self, from: Data(bytes))
+        case LogisticModel.format: return LinearModel(try decoder.decode(LogisticModel.self, from: Data(bytes)))
+        default:
+            throw ModelFormatError(description: "model.json has format '\(head.format)'; expected '\(LinearModel.format)' "
+                                   + "or '\(LogisticModel.format)'")
+        }
+    }
+
+    /// Outputs per row: 1 (binary, regression) or K (multiclass).
+    public var width: Int { link == "softmax" ? coefficients.count : 1 }
+
+    /// Scores for `rows` of the feature `columns` (in ``features`` order), row-major
+    /// with ``width`` per row: P(classes[1]) for binary, the K class probabilities
+    /// for multiclass, the prediction for regression. Missing (NaN) features count as 0.
+    public func scores(columns: [UnsafeBufferPointer<Float>], rows: [Int]) -> [Double] {
+        var out = [Double]()
+        out.reserveCapacity(rows.count * width)
+        var z = [Double](repeating: 0, count: coefficients.count)
+        for row in rows {
+            for o in coefficients.indices {
+                var total = intercepts[o]
+                let weights = coefficients[o]
+                for (j, column) in columns.enumerated() {
+                    let value = column[row]
+                    total += weights[j] * Double(value.isNaN ? 0 : value)
+                }
+                z[o] = total
+            }
+            switch link {
+            case "logistic": out.append(1 / (1 + exp(-z[0])))
+            case "softmax": out.append(contentsOf: SoftmaxRegression.softmax(z))
+            default: out.append(z[0])
+            }
+        }
+        return out
+    }
+}
+
+public struct ModelFormatError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// The `model.json` artifact of sluice before multiclass and regression
+/// (format `sluice.model.logistic/1`): still read, no longer written.
 public struct LogisticModel: Codable, Sendable, Equatable {
     public static let format = "sluice.model.logistic/1"
     public var format: String = LogisticModel.format

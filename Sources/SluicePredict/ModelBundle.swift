@@ -5,15 +5,44 @@ import SluiceArchive
 /// transform, decoded from their documented formats (docs/artifacts.md) —
 /// independently of the plugins that wrote them.
 public struct ModelBundle: Sendable {
-    /// `model.json` (format `sluice.model.logistic/1`).
+    /// `model.json`: format `sluice.model.linear/2` (any task), or the older
+    /// `sluice.model.logistic/1` (binary; `weights`, `intercept`) read into the same shape.
     public struct Model: Decodable, Sendable {
         public let format: String
+        /// binary, multiclass or regression.
         public let task: String
         public let target: String
         public let classes: [String]
         public let features: [String]
-        public let weights: [Double]
-        public let intercept: Double
+        /// logistic, softmax or identity.
+        public let link: String
+        public let coefficients: [[Double]]
+        public let intercepts: [Double]
+
+        enum CodingKeys: String, CodingKey {
+            case format, task, target, classes, features, link, coefficients, intercepts, weights, intercept
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let keys = try decoder.container(keyedBy: CodingKeys.self)
+            format = try keys.decode(String.self, forKey: .format)
+            task = try keys.decode(String.self, forKey: .task)
+            target = try keys.decode(String.self, forKey: .target)
+            classes = try keys.decodeIfPresent([String].self, forKey: .classes) ?? []
+            features = try keys.decode([String].self, forKey: .features)
+            if format == "sluice.model.logistic/1" {
+                link = "logistic"
+                coefficients = [try keys.decode([Double].self, forKey: .weights)]
+                intercepts = [try keys.decode(Double.self, forKey: .intercept)]
+            } else {
+                link = try keys.decode(String.self, forKey: .link)
+                coefficients = try keys.decode([[Double]].self, forKey: .coefficients)
+                intercepts = try keys.decode([Double].self, forKey: .intercepts)
+            }
+        }
+
+        /// Scores per row: 1 (P(classes[1]), or the prediction) or K (class probabilities).
+        public var width: Int { link == "softmax" ? coefficients.count : 1 }
     }
 
     /// `transform.json` (format `sluice.transform/1` or `/2`).
@@ -70,11 +99,24 @@ public struct ModelBundle: Sendable {
         do { model = try decoder.decode(Model.self, from: modelData) } catch {
             throw PredictError("\(path): model.json: \(error)")
         }
-        guard model.format == "sluice.model.logistic/1" else {
-            throw PredictError("\(path): model.json has format '\(model.format)'; this sluice predicts with 'sluice.model.logistic/1'")
+        guard ["sluice.model.linear/2", "sluice.model.logistic/1"].contains(model.format) else {
+            throw PredictError("\(path): model.json has format '\(model.format)'; this sluice predicts with "
+                               + "'sluice.model.linear/2' or 'sluice.model.logistic/1'")
         }
-        guard model.weights.count == model.features.count, model.classes.count == 2 else {
-            throw PredictError("\(path): model.json has \(model.weights.count) weights for \(model.features.count) features and \(model.classes.count) classes")
+        let expectedOutputs: Int? = switch model.link {
+        case "logistic", "identity": 1
+        case "softmax": model.classes.count
+        default: nil
+        }
+        guard let expectedOutputs else {
+            throw PredictError("\(path): model.json has link '\(model.link)'; expected logistic, softmax or identity")
+        }
+        guard model.coefficients.count == expectedOutputs, model.intercepts.count == expectedOutputs,
+              model.coefficients.allSatisfy({ $0.count == model.features.count }),
+              model.link != "logistic" || model.classes.count == 2 else {
+            throw PredictError("\(path): model.json has \(model.coefficients.count) coefficient rows of "
+                               + "\(model.coefficients.map { String($0.count) }.joined(separator: "/")) for \(model.features.count) "
+                               + "features, \(model.intercepts.count) intercepts and \(model.classes.count) classes (link \(model.link))")
         }
         var transform: Transform?
         if let data = member("transform.json") {

@@ -8,9 +8,11 @@ import Glibc
 /// model exactly as the evaluate stage scored it — so a row gets the same
 /// probability here as it got during evaluation, to the bit.
 public enum Predictor {
-    /// Probability of `bundle.model.classes[1]` for every row of `table`.
+    /// Scores for every row of `table`, row-major with `bundle.model.width` per
+    /// row: P(classes[1]) (binary), the K class probabilities (multiclass), or
+    /// the prediction (regression).
     /// - Throws: ``PredictError`` when a column the model needs is missing or of the wrong type.
-    public static func probabilities(_ bundle: ModelBundle, table: Table) throws -> [Double] {
+    public static func scores(_ bundle: ModelBundle, table: Table) throws -> [Double] {
         var features: [String: [Float]] = [:]
         if let transform = bundle.transform {
             for encoding in transform.numeric {
@@ -63,14 +65,31 @@ public enum Predictor {
             }
             return values
         }
-        return (0..<table.rowCount).map { row in
-            var z = bundle.model.intercept
-            for (j, column) in columns.enumerated() {
-                let value = column[row]
-                z += bundle.model.weights[j] * Double(value.isNaN ? 0 : value)
+        let model = bundle.model
+        var out = [Double]()
+        out.reserveCapacity(table.rowCount * model.width)
+        var z = [Double](repeating: 0, count: model.coefficients.count)
+        for row in 0..<table.rowCount {
+            for o in model.coefficients.indices {
+                var total = model.intercepts[o]
+                let weights = model.coefficients[o]
+                for (j, column) in columns.enumerated() {
+                    let value = column[row]
+                    total += weights[j] * Double(value.isNaN ? 0 : value)
+                }
+                z[o] = total
             }
-            return 1 / (1 + exp(-z))
+            switch model.link {
+            case "logistic": out.append(1 / (1 + exp(-z[0])))
+            case "softmax":
+                let top = z.max()!
+                let e = z.map { exp($0 - top) }
+                let sum = e.reduce(0, +)
+                out.append(contentsOf: e.map { $0 / sum })
+            default: out.append(z[0])
+            }
         }
+        return out
     }
 
     static func texts(_ column: TableColumn, rows: Int) -> [String?] {

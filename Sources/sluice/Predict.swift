@@ -11,9 +11,12 @@ struct Predict: ParsableCommand {
         Reads model.json and transform.json from the archive (e.g. \
         outbox/churn/current.tar.gz), applies the training transform to each row of the \
         input (CSV/TSV, optionally gzip'd; the target column may be absent) and writes one \
-        line per row: `row,p_<positive class>,predicted`. Probabilities are printed in \
-        full (they round-trip to the same Double). A row gets exactly the probability the \
-        evaluate stage gave it.
+        line per row, with a header naming the columns:
+          binary      row,p_<positive class>,predicted     (predicted: p ≥ --threshold)
+          multiclass  row,p_<class 1>,…,p_<class K>,predicted  (the most probable class)
+          regression  row,predicted
+        Numbers are printed in full (they round-trip to the same Double). A row gets \
+        exactly the score the evaluate stage gave it.
 
         Example:
           sluice predict --model outbox/churn/current.tar.gz new-customers.csv --output scores.csv
@@ -29,7 +32,7 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Write here (atomically) instead of to stdout.", valueName: "file"))
     var output: String?
 
-    @Option(help: "Probability at or above which a row is predicted as the positive class.")
+    @Option(help: "Binary models: probability at or above which a row is predicted as the positive class.")
     var threshold: Double = 0.5
 
     func validate() throws {
@@ -38,21 +41,38 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         do {
-            let bundle = try ModelBundle.load(model)
+            let bundle = try ModelBundle.load(self.model)
             let drop = try DropFile.read(input)
-            let probabilities = try Predictor.probabilities(bundle, table: drop.table)
-            let classes = bundle.model.classes
-            var text = "row,p_\(classes[1]),predicted\n"
-            text.reserveCapacity(probabilities.count * 32)
-            for (row, p) in probabilities.enumerated() {
-                text += "\(row + 1),\(p),\(p >= threshold ? classes[1] : classes[0])\n"
+            let scores = try Predictor.scores(bundle, table: drop.table)
+            let model = bundle.model
+            let width = model.width
+            let rows = scores.count / max(width, 1)
+            let classes = model.classes
+            var text: String
+            switch model.link {
+            case "logistic":
+                text = "row,p_\(classes[1]),predicted\n"
+                for (row, p) in scores.enumerated() {
+                    text += "\(row + 1),\(p),\(p >= threshold ? classes[1] : classes[0])\n"
+                }
+            case "softmax":
+                text = "row," + classes.map { "p_\($0)" }.joined(separator: ",") + ",predicted\n"
+                for row in 0..<rows {
+                    let p = scores[(row * width)..<((row + 1) * width)]
+                    var best = 0
+                    for k in 1..<width where p[p.startIndex + k] > p[p.startIndex + best] { best = k }
+                    text += "\(row + 1)," + p.map { "\($0)" }.joined(separator: ",") + ",\(classes[best])\n"
+                }
+            default:
+                text = "row,predicted\n"
+                for (row, value) in scores.enumerated() { text += "\(row + 1),\(value)\n" }
             }
             if let output {
                 try FileSystem.writeAtomically(text, to: output)
             } else {
                 FileSystem.writeStandardOutput(text)
             }
-            FileSystem.writeStandardError("scored \(probabilities.count) rows of \(FileSystem.baseName(input)) with \(bundle.pipeline) v\(bundle.version) (\(FileSystem.baseName(model)))\n")
+            FileSystem.writeStandardError("scored \(rows) rows of \(FileSystem.baseName(input)) with \(bundle.pipeline) v\(bundle.version) (\(FileSystem.baseName(self.model)))\n")
         } catch {
             throw Failure("\(error)")
         }

@@ -59,7 +59,7 @@ import Testing
     @Test func pluginsChecksAFileAndSaysWhatIsWrong() throws {
         let good = try Command.sluice(["plugins", BuildProducts.plugin("sluice-train")])
         #expect(good.status == 0)
-        #expect(good.stdout.contains("train 1.0.0 (train)"))
+        #expect(good.stdout.contains("train 2.0.0 (train)"))
         let bad = try Command.sluice(["plugins", BuildProducts.plugin("sluice-fixture-wrong-abi")])
         #expect(bad.status != 0)
         #expect(bad.stdout.contains("incompatible plugin ABI version 99"))

@@ -3,10 +3,12 @@ import SluiceML
 import SluicePluginSDK
 
 /// The stock `evaluate` stage: scores `model.json` on the holdout rows and
-/// decides. Metrics (scikit-learn's definitions, threshold 0.5): `accuracy`,
-/// `balanced_accuracy`, `precision`, `recall`, `f1` (positive class; 0 when
-/// undefined), `auc` (ROC AUC, ties count half), `logloss` (clipped at 1e-15),
-/// `brier`, `holdout_rows`.
+/// decides. Metrics follow scikit-learn's definitions (``TaskMetrics``):
+/// binary — `accuracy`, `balanced_accuracy`, `precision`, `recall`, `f1`
+/// (positive class, threshold 0.5; 0 when undefined), `auc` (ties count half),
+/// `logloss` (clipped at 1e-15), `brier`; multiclass — the same names as
+/// macro averages (`auc` one-vs-rest) plus `precision.<class>`, `recall.<class>`,
+/// `f1.<class>`; regression — `rmse`, `mae`, `r2`, `mape`; and `holdout_rows`.
 ///
 /// Rules come as parameters `min.<metric>` / `max.<metric>`; the host passes
 /// the pipeline's `promotion:` rules this way. Every rule is checked (min rules
@@ -20,30 +22,36 @@ import SluicePluginSDK
 /// `evaluation.json` (metrics, confusion matrix, 10-bin calibration table).
 struct EvaluateStage: Stage {
     static let name = "evaluate"
-    static let version = "1.0.0"
+    static let version = "2.0.0"
     static let kind = StageKind.evaluate
-    static let summary = "accuracy, ROC AUC and log loss on the holdout rows; applies min/max promotion rules"
+    static let summary = "holdout metrics for binary, multiclass and regression models; applies the promotion rules"
 
     func run(_ context: StageContext) throws {
         guard let bytes = context.artifact("model.json") else {
             throw StageError("no model.json artifact; a train stage must run before evaluate")
         }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let model = try decoder.decode(LogisticModel.self, from: Data(bytes))
-        guard model.format == LogisticModel.format else {
-            throw StageError("model.json has format '\(model.format)'; this evaluate reads '\(LogisticModel.format)'")
+        let model: LinearModel
+        do { model = try LinearModel.decode(bytes) } catch {
+            throw StageError("model.json: \(error)")
+        }
+        guard let task = TaskTarget.Task(rawValue: model.task) else {
+            throw StageError("model.json has task '\(model.task)'; evaluate scores binary, multiclass and regression")
         }
         guard let targetColumn = context.column(named: model.target) else {
             throw StageError("target column '\(model.target)' not found")
         }
-        let positive = model.classes.count == 2 ? model.classes[1] : nil
-        let target = switch targetColumn.type {
-        case .categorical:
-            try BinaryTarget(codes: context.codes(targetColumn), dictionary: context.dictionary(targetColumn),
-                             positiveClass: positive)
-        case .numeric:
-            try BinaryTarget(values: context.numeric(targetColumn), positiveClass: positive)
+        let known = task == .regression ? nil : model.classes
+        let target: TaskTarget
+        do {
+            target = switch targetColumn.type {
+            case .categorical:
+                try TaskTarget(task: task, codes: context.codes(targetColumn), dictionary: context.dictionary(targetColumn),
+                               classes: known)
+            case .numeric:
+                try TaskTarget(task: task, values: context.numeric(targetColumn), classes: known)
+            }
+        } catch let problem as TaskTarget.Problem {
+            throw StageError("target '\(model.target)': \(problem.description)")
         }
         var columns: [UnsafeBufferPointer<Float>] = []
         for feature in model.features {
@@ -55,13 +63,15 @@ struct EvaluateStage: Stage {
         let roles = context.rowRoles
         let rows = roles.indices.filter { roles[$0] == .holdout && !target.labels[$0].isNaN }
         guard !rows.isEmpty else { throw StageError("no holdout rows with a target value to evaluate on") }
-        let probabilities = LogisticRegression.predict(columns: columns, rows: rows,
-                                                       weights: model.weights, intercept: model.intercept)
+        if target.unknownClassRows > 0 {
+            context.log(.warning, "\(target.unknownClassRows) rows have a class the model was not trained on; they are not scored")
+        }
+        let scores = model.scores(columns: columns, rows: rows)
         let labels = rows.map { target.labels[$0] }
-        let confusion = ClassificationMetrics.Confusion(labels: labels, probabilities: probabilities)
-        let metrics = Self.measure(labels: labels, probabilities: probabilities) + [("holdout_rows", Double(rows.count))]
+        let metrics = TaskMetrics.measure(task: task, classes: model.classes, labels: labels, scores: scores)
+            + [("holdout_rows", Double(rows.count))]
         for (name, value) in metrics where !value.isNaN { try context.putMetric(name, value) }
-        let measured = Dictionary(uniqueKeysWithValues: metrics)
+        let measured = Dictionary(metrics, uniquingKeysWith: { first, _ in first })
 
         var rules: [GateRecord.Rule] = []
         let ruleParams = context.params.compactMap { key, text -> (bound: String, metric: String, text: String)? in
@@ -85,7 +95,7 @@ struct EvaluateStage: Stage {
             rules.append(.init(metric: rule.metric, bound: rule.bound, threshold: threshold, measured: value, passed: ok,
                                text: "\(rule.metric) \(Self.short(value)) \(relation) \(rule.bound) \(Self.short(threshold))"))
         }
-        rules += try championRules(context, measured: measured, labels: labels, rows: rows)
+        rules += try championRules(context, task: task, classes: model.classes, measured: measured, labels: labels, rows: rows)
         let summary = metrics.prefix(3).map { "\($0.0) \(Self.short($0.1))" }.joined(separator: ", ")
         context.log(.info, "holdout (\(rows.count) rows): \(summary)")
         let failed = rules.filter { !$0.passed }
@@ -104,47 +114,36 @@ struct EvaluateStage: Stage {
         try context.putArtifact("gate.json", Array(try encoder.encode(
             GateRecord(decision: decision, reason: "\(decision): \(reason)", rules: rules))))
         struct Evaluation: Encodable {
+            let task: String
             let metrics: [String: Double]
-            let confusion: ClassificationMetrics.Confusion
-            let calibration: [ClassificationMetrics.CalibrationBin]
+            /// Binary: counts at threshold 0.5. Multiclass: `counts[true][predicted]`.
+            let confusion: ClassificationMetrics.Confusion?
+            let confusionMatrix: MulticlassMetrics.Confusion?
+            let calibration: [ClassificationMetrics.CalibrationBin]?
             let classes: [String]
         }
         try context.putArtifact("evaluation.json", Array(try encoder.encode(Evaluation(
-            metrics: measured.filter { !$0.value.isNaN }, confusion: confusion,
-            calibration: ClassificationMetrics.calibration(labels: labels, probabilities: probabilities),
+            task: task.rawValue, metrics: measured.filter { !$0.value.isNaN },
+            confusion: task == .binary ? ClassificationMetrics.Confusion(labels: labels, probabilities: scores) : nil,
+            confusionMatrix: task == .multiclass
+                ? TaskMetrics.multiclassConfusion(classes: model.classes, labels: labels, scores: scores) : nil,
+            calibration: task == .binary ? ClassificationMetrics.calibration(labels: labels, probabilities: scores) : nil,
             classes: model.classes))))
         if failed.isEmpty { context.approve(reason) } else { context.reject(reason) }
     }
 
     static func short(_ value: Double) -> String { String(format: "%.4g", value) }
 
-    /// Every metric, computed the same way for the candidate and the champion.
-    static func measure(labels: [Float], probabilities: [Double]) -> [(String, Double)] {
-        let confusion = ClassificationMetrics.Confusion(labels: labels, probabilities: probabilities)
-        return [
-            ("accuracy", ClassificationMetrics.accuracy(labels: labels, probabilities: probabilities)),
-            ("auc", ClassificationMetrics.rocAUC(labels: labels, scores: probabilities)),
-            ("logloss", ClassificationMetrics.logLoss(labels: labels, probabilities: probabilities)),
-            ("balanced_accuracy", confusion.balancedAccuracy),
-            ("precision", confusion.precision),
-            ("recall", confusion.recall),
-            ("f1", confusion.f1),
-            ("brier", ClassificationMetrics.brier(labels: labels, probabilities: probabilities)),
-        ]
-    }
-
-    /// Metrics where lower is better; all others are higher-is-better.
-    static let lowerIsBetter: Set<String> = ["logloss", "brier"]
-
     /// The champion comparison and the first-run policy, as gate rules.
     ///
     /// The host re-scores the model in service on this drop's raw rows and
-    /// hands its probabilities over as `champion/probabilities.f64` (one
-    /// little-endian Double per row) with `champion/info.json`; the champion's
-    /// metric is computed here on the same holdout rows as the candidate's.
-    func championRules(_ context: StageContext, measured: [String: Double], labels: [Float],
-                       rows: [Int]) throws -> [GateRecord.Rule] {
-        struct Info: Decodable { let version: Int; let error: String? }
+    /// hands its scores over as `champion/scores.f64` (`width` little-endian
+    /// Doubles per row: P(positive), K class probabilities, or the prediction)
+    /// with `champion/info.json`; the champion's metric is computed here on the
+    /// same holdout rows as the candidate's.
+    func championRules(_ context: StageContext, task: TaskTarget.Task, classes: [String], measured: [String: Double],
+                       labels: [Float], rows: [Int]) throws -> [GateRecord.Rule] {
+        struct Info: Decodable { let version: Int; let error: String?; let width: Int?; let classes: [String]? }
         let info = context.artifact("champion/info.json").flatMap { try? JSONDecoder().decode(Info.self, from: Data($0)) }
         guard let info else {
             if context.param("first_run") == "reject" {
@@ -168,18 +167,32 @@ struct EvaluateStage: Stage {
             return [.init(metric: metric, bound: "champion", threshold: minImprovement, measured: candidate, passed: false,
                           text: "champion v\(info.version) could not score this drop (\(error)), so \(metric) cannot be compared")]
         }
-        guard let bytes = context.artifact("champion/probabilities.f64"), bytes.count == context.rowCount * 8 else {
-            throw StageError("champion/probabilities.f64 is missing or has the wrong size")
+        let width = info.width ?? 1
+        if task != .regression, let championClasses = info.classes, championClasses != classes {
+            return [.init(metric: metric, bound: "champion", threshold: minImprovement, measured: candidate, passed: false,
+                          text: "champion v\(info.version) predicts classes \(championClasses.joined(separator: ", ")), "
+                              + "the candidate \(classes.joined(separator: ", ")): \(metric) cannot be compared")]
         }
-        let all = bytes.withUnsafeBytes { raw in
-            (0..<context.rowCount).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        guard let bytes = context.artifact("champion/scores.f64"), bytes.count == context.rowCount * 8 * width else {
+            throw StageError("champion/scores.f64 is missing or has the wrong size")
         }
-        let championMetrics = Dictionary(uniqueKeysWithValues: Self.measure(labels: labels, probabilities: rows.map { all[$0] }))
+        var championScores = [Double]()
+        championScores.reserveCapacity(rows.count * width)
+        bytes.withUnsafeBytes { raw in
+            for row in rows {
+                for o in 0..<width {
+                    championScores.append(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(
+                        fromByteOffset: (row * width + o) * 8, as: UInt64.self))))
+                }
+            }
+        }
+        let championMetrics = Dictionary(TaskMetrics.measure(task: task, classes: classes, labels: labels, scores: championScores),
+                                         uniquingKeysWith: { first, _ in first })
         guard let champion = championMetrics[metric], !champion.isNaN else {
             throw StageError("the champion's \(metric) is undefined on this holdout")
         }
         for (name, value) in championMetrics where !value.isNaN { try context.putMetric("champion.\(name)", value) }
-        let improvement = Self.lowerIsBetter.contains(metric) ? champion - candidate : candidate - champion
+        let improvement = TaskMetrics.lowerIsBetter.contains(metric) ? champion - candidate : candidate - champion
         let relative = champion != 0 ? improvement / abs(champion) : (improvement > 0 ? .infinity : 0)
         let passed = (absoluteSet || relativeSet)
             ? (!absoluteSet || improvement >= minImprovement) && (!relativeSet || relative >= minRelative)

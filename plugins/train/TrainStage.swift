@@ -3,36 +3,43 @@ import SluiceKernels
 import SluiceML
 import SluicePluginSDK
 
-/// The stock `train` stage: binary logistic regression with L2 (scikit-learn's
-/// objective for the same `C`), fitted by L-BFGS with SIMD kernels on the
-/// training rows. Every numeric non-target column is a feature (run a
-/// `features` stage first for categorical columns).
+/// The stock `train` stage: a linear model for the pipeline's task, with
+/// scikit-learn's objective for the same parameters (docs/kernels.md), fitted
+/// with SIMD kernels on the training rows. Every numeric non-target column is
+/// a feature (run a `features` stage first for categorical columns).
 ///
-/// Parameters: `C` (default 1.0), `max_iterations` (default 200),
-/// `tolerance` (gradient ∞-norm, default 1e-5), `positive_class` (optional),
-/// `threads` (default: all cores; the result does not depend on it),
-/// `cv_folds` (default 0 = off): stratified k-fold cross-validation on the
-/// training rows, recorded as `cv.<metric>.mean` / `.sd` and `cv.json`.
-/// Stores `model.json` (``LogisticModel``); records metrics `iterations`,
-/// `objective`, `gradient_norm`, `training_rows`.
+/// - binary: logistic regression (L2, `C`); multiclass: multinomial (softmax)
+///   logistic regression (L2, `C`); regression: ridge (`alpha`) or elastic net
+///   (`alpha`, `l1_ratio` > 0).
+/// - `solver`: `lbfgs` (default for classification), `cholesky` (default for
+///   ridge), `cd` (elastic net), `adam`, `sgd` (minibatch; `batch_size` 4096,
+///   `epochs` 30, `learning_rate` 0.01, `schedule` invscaling|constant|cosine,
+///   `tol` 1e-4 and `n_iter_no_change` 3 on the epoch loss, `early_stopping`
+///   false with `validation_fraction` 0.1).
+/// - `class_weight: balanced`, or `class_weight.<class>: <weight>` per class.
+/// - `max_iterations` (200), `tolerance` (gradient ∞-norm, 1e-5),
+///   `positive_class` (binary), `threads` (all cores; the result does not depend on it),
+///   `cv_folds` (0 = off): k-fold cross-validation on the training rows
+///   (stratified for classification), recorded as `cv.<metric>.mean` / `.sd` and `cv.json`.
+/// Stores `model.json` (``LinearModel``); records metrics `iterations`,
+/// `objective`, `gradient_norm`, `training_rows`, `passes`.
 struct TrainStage: Stage {
     static let name = "train"
-    static let version = "1.0.0"
+    static let version = "2.0.0"
     static let kind = StageKind.train
-    static let summary = "binary logistic regression, L2, L-BFGS with SIMD kernels"
+    static let summary = "logistic, softmax, ridge or elastic-net regression with SIMD kernels (L-BFGS, Cholesky, CD, Adam, SGD)"
 
     func run(_ context: StageContext) throws {
-        var options = LogisticRegression.Options()
-        options.c = try context.param("C", default: 1.0)
-        options.maxIterations = try context.param("max_iterations", default: 200)
-        options.gradientTolerance = try context.param("tolerance", default: 1e-5)
-        options.threads = try context.param("threads", default: options.threads)
-        guard options.c > 0 else { throw StageError("parameter C: expected a positive number, got \(options.c)") }
+        let taskName = context.setting("task") ?? "binary"
+        guard let task = TaskTarget.Task(rawValue: taskName) else {
+            throw StageError("task '\(taskName)' is not one train fits (binary, multiclass, regression)")
+        }
+        let options = try Self.options(context, task: task)
         let target = context.target
         guard let targetColumn = context.column(named: target) else {
             throw StageError("target column '\(target)' not found")
         }
-        let labels = try Self.binaryTarget(context, targetColumn, positiveClass: context.param("positive_class"))
+        let labels = try Self.target(context, targetColumn, task: task, positiveClass: context.param("positive_class"))
         var features: [Column] = []
         for column in context.columns where column.name != target {
             guard column.type == .numeric else {
@@ -42,29 +49,39 @@ struct TrainStage: Stage {
         }
         guard !features.isEmpty else { throw StageError("no feature columns besides the target '\(target)'") }
         let roles = context.rowRoles
-        let rows = roles.indices.filter { roles[$0] == .train && !labels.labels[$0].isNaN }
+        var rows = roles.indices.filter { roles[$0] == .train && !labels.labels[$0].isNaN }
         guard rows.count >= 2 else { throw StageError("only \(rows.count) training rows with a target value") }
-
-        let matrix = BlockedRows(columns: features.map { context.numeric($0) }, rows: rows,
-                                 labels: rows.map { labels.labels[$0] })
-        let maxIterations = options.maxIterations
-        let fit = try LogisticRegression.fit(matrix, options: options) { iteration, objective, norm in
-            context.progress(Double(iteration) / Double(maxIterations),
-                             "iteration \(iteration): loss \(Self.short(objective)), |grad| \(Self.short(norm))")
-        }
         let seed = UInt64(context.setting("seed") ?? "0") ?? 0
-        let model = LogisticModel(task: "binary", target: target, classes: labels.classes,
-                                  features: features.map(\.name), weights: fit.weights, intercept: fit.intercept,
-                                  c: options.c, iterations: fit.iterations, converged: fit.converged,
-                                  objective: fit.objective, gradientNorm: fit.gradientNorm,
-                                  trainingRows: rows.count, seed: seed)
+        if options.solver == .adam || options.solver == .sgd {
+            // Minibatches are runs of rows: shuffle once so each is a random sample.
+            var random = SeededShuffle(seed: seed ^ 0x5EED_0F_BA7C4)
+            random.shuffle(&rows)
+        }
+        let weights = try Self.classWeights(context, labels, rows: rows)
+        let columns = features.map { context.numeric($0) }
+        let matrix = BlockedRows(columns: columns, rows: rows, labels: rows.map { labels.labels[$0] }, weights: weights?.perRow)
+        let limit = options.solver == .adam || options.solver == .sgd ? options.minibatch.maxEpochs : options.maxIterations
+        let unit = options.solver == .adam || options.solver == .sgd ? "epoch" : "iteration"
+        let fit = try Self.fit(matrix, task: task, classCount: labels.classes.count, options: options) { iteration, objective, norm in
+            context.progress(Double(iteration) / Double(max(limit, 1)),
+                             "\(unit) \(iteration): loss \(Self.short(objective))" + (norm.isNaN ? "" : ", |grad| \(Self.short(norm))"))
+        }
+        let model = LinearModel(
+            task: task.rawValue, target: target, classes: labels.classes, features: features.map(\.name),
+            link: task == .binary ? "logistic" : (task == .multiclass ? "softmax" : "identity"),
+            coefficients: fit.coefficients, intercepts: fit.intercepts, solver: fit.solver.rawValue,
+            penalty: task == .regression && options.l1Ratio > 0 ? "elasticnet" : "l2",
+            c: task == .regression ? nil : options.c, alpha: task == .regression ? options.alpha : nil,
+            l1Ratio: task == .regression ? options.l1Ratio : nil, classWeights: weights?.byClass,
+            iterations: fit.iterations, converged: fit.converged, objective: fit.objective,
+            gradientNorm: fit.gradientNorm.isNaN ? 0 : fit.gradientNorm, trainingRows: rows.count, seed: seed)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         try context.putArtifact("model.json", Array(try encoder.encode(model)))
         try context.putMetric("iterations", Double(fit.iterations))
         try context.putMetric("objective", fit.objective)
-        try context.putMetric("gradient_norm", fit.gradientNorm)
+        if !fit.gradientNorm.isNaN { try context.putMetric("gradient_norm", fit.gradientNorm) }
         try context.putMetric("training_rows", Double(rows.count))
         try context.putMetric("passes", Double(fit.evaluations))
         let folds = try context.param("cv_folds", default: 0)
@@ -72,83 +89,150 @@ struct TrainStage: Stage {
             guard folds >= 2, folds <= rows.count / 2 else {
                 throw StageError("cv_folds is \(folds); expected 0 (off) or between 2 and half the training rows (\(rows.count / 2))")
             }
-            try crossValidate(context, folds: folds, rows: rows, labels: labels.labels,
-                              columns: features.map { context.numeric($0) }, options: options, seed: seed)
+            try CrossValidation(context: context, task: task, target: labels, columns: columns, options: options,
+                                weights: weights?.perRow, seed: seed)
+                .run(folds: folds, rows: rows)
         }
-        let state = fit.converged ? "converged" : "stopped (not converged: raise max_iterations?)"
+        let state = fit.converged ? "converged" : "stopped (not converged: raise max_iterations or epochs?)"
         context.log(fit.converged ? .info : .warning,
-                    "\(state) after \(fit.iterations) iterations: loss \(Self.short(fit.objective)), "
-                    + "|grad| \(Self.short(fit.gradientNorm)), \(rows.count) rows × \(features.count) features")
+                    "\(task.rawValue), solver \(fit.solver.rawValue): \(state) after \(fit.iterations) \(unit)s: "
+                    + "loss \(Self.short(fit.objective))" + (fit.gradientNorm.isNaN ? "" : ", |grad| \(Self.short(fit.gradientNorm))")
+                    + ", \(rows.count) rows × \(features.count) features")
     }
 
-    /// Stratified k-fold cross-validation on the training rows (folds from the
-    /// pipeline seed): a model per fold, scored on the rows it did not see.
-    /// Records `cv.<metric>.mean` and `cv.<metric>.sd` (population sd over
-    /// folds) for accuracy, auc and logloss, and a `cv.json` artifact.
-    func crossValidate(_ context: StageContext, folds: Int, rows: [Int], labels: [Float],
-                       columns: [UnsafeBufferPointer<Float>], options: LogisticRegression.Options, seed: UInt64) throws {
-        // Deal each class's rows, shuffled by the seed, round-robin into folds.
-        var state = seed ^ 0xC0FF_EE00_F01D_5EED
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        var fold = [Int](repeating: 0, count: rows.count)
-        for positive in [false, true] {
-            var members = rows.indices.filter { (labels[rows[$0]] == 1) == positive }
-            for index in stride(from: members.count - 1, to: 0, by: -1) {
-                members.swapAt(index, Int(next() % UInt64(index + 1)))
+    static func fit(_ matrix: BlockedRows, task: TaskTarget.Task, classCount: Int, options: TrainingOptions,
+                    progress: TrainingProgress?) throws -> LinearFit {
+        do {
+            switch task {
+            case .binary: return try LogisticRegression.fit(matrix, options: options, progress: progress)
+            case .multiclass:
+                return try SoftmaxRegression.fit(matrix, classCount: classCount, options: options, progress: progress)
+            case .regression: return try LinearRegression.fit(matrix, options: options, progress: progress)
             }
-            for (position, member) in members.enumerated() { fold[member] = position % folds }
+        } catch let refusal as TrainingRefusal {
+            throw StageError(refusal.description)
         }
-        var scores: [String: [Double]] = ["accuracy": [], "auc": [], "logloss": []]
-        var perFold: [[String: Double]] = []
-        for k in 0..<folds {
-            context.progress(Double(k) / Double(folds), "cross-validation fold \(k + 1) of \(folds)")
-            let trainRows = rows.indices.filter { fold[$0] != k }.map { rows[$0] }
-            let testRows = rows.indices.filter { fold[$0] == k }.map { rows[$0] }
-            let matrix = BlockedRows(columns: columns, rows: trainRows, labels: trainRows.map { labels[$0] })
-            let fit = try LogisticRegression.fit(matrix, options: options) { _, _, _ in }
-            let truth = testRows.map { labels[$0] }
-            let probabilities = testRows.map { row -> Double in
-                var z = fit.intercept
-                for (j, column) in columns.enumerated() { z += fit.weights[j] * Double(column[row]) }
-                return 1 / (1 + exp(-z))
-            }
-            let result = ["accuracy": ClassificationMetrics.accuracy(labels: truth, probabilities: probabilities),
-                          "auc": ClassificationMetrics.rocAUC(labels: truth, scores: probabilities),
-                          "logloss": ClassificationMetrics.logLoss(labels: truth, probabilities: probabilities)]
-            for (name, value) in result { scores[name]!.append(value) }
-            perFold.append(result)
-        }
-        var summary: [String] = []
-        for name in ["auc", "accuracy", "logloss"] {
-            let values = scores[name]!
-            let mean = values.reduce(0, +) / Double(values.count)
-            let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
-            try context.putMetric("cv.\(name).mean", mean)
-            try context.putMetric("cv.\(name).sd", sd)
-            summary.append("\(name) \(String(format: "%.4f", mean)) ± \(String(format: "%.4f", sd))")
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try context.putArtifact("cv.json", Array(try encoder.encode(["folds": perFold])))
-        context.log(.info, "\(folds)-fold cross-validation on \(rows.count) training rows: " + summary.joined(separator: ", "))
     }
 
-    static func binaryTarget(_ context: StageContext, _ column: Column, positiveClass: String?) throws -> BinaryTarget {
-        switch column.type {
-        case .categorical:
-            try BinaryTarget(codes: context.codes(column), dictionary: context.dictionary(column), positiveClass: positiveClass)
-        case .numeric:
-            try BinaryTarget(values: context.numeric(column), positiveClass: positiveClass)
+    /// The parameters, checked, with the task's default solver.
+    static func options(_ context: StageContext, task: TaskTarget.Task) throws -> TrainingOptions {
+        var options = TrainingOptions()
+        options.c = try context.param("C", default: 1.0)
+        options.alpha = try context.param("alpha", default: 1.0)
+        options.l1Ratio = try context.param("l1_ratio", default: 0.0)
+        options.maxIterations = try context.param("max_iterations", default: task == .regression ? 1000 : 200)
+        options.gradientTolerance = try context.param("tolerance", default: task == .regression ? 1e-8 : 1e-5)
+        options.threads = try context.param("threads", default: options.threads)
+        guard options.c > 0 else { throw StageError("parameter C: expected a positive number, got \(options.c)") }
+        guard options.alpha >= 0 else { throw StageError("parameter alpha: expected a number ≥ 0, got \(options.alpha)") }
+        guard (0...1).contains(options.l1Ratio) else {
+            throw StageError("parameter l1_ratio: expected a number in [0, 1], got \(options.l1Ratio)")
+        }
+        if task != .regression {
+            for name in ["alpha", "l1_ratio"] where context.param(name) != nil {
+                throw StageError("parameter \(name) applies to task regression; task \(task.rawValue) uses C")
+            }
+        } else if context.param("C") != nil {
+            throw StageError("parameter C applies to classification; task regression uses alpha (and l1_ratio)")
+        }
+        let defaultSolver: Solver = task != .regression ? .lbfgs : (options.l1Ratio > 0 ? .cd : .cholesky)
+        let solverName = context.param("solver") ?? defaultSolver.rawValue
+        guard let solver = Solver(rawValue: solverName) else {
+            throw StageError("parameter solver: '\(solverName)' is not one of \(Solver.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let allowed: [Solver] = task != .regression ? [.lbfgs, .adam, .sgd]
+            : (options.l1Ratio > 0 ? [.cd] : [.cholesky, .lbfgs, .adam, .sgd])
+        guard allowed.contains(solver) else {
+            throw StageError("solver \(solver.rawValue) does not fit task \(task.rawValue)"
+                             + (task == .regression && options.l1Ratio > 0 ? " with l1_ratio > 0" : "")
+                             + "; use one of \(allowed.map(\.rawValue).joined(separator: ", "))")
+        }
+        options.solver = solver
+        var minibatch = MinibatchOptions()
+        minibatch.batchSize = try context.param("batch_size", default: minibatch.batchSize)
+        minibatch.maxEpochs = try context.param("epochs", default: minibatch.maxEpochs)
+        minibatch.learningRate = try context.param("learning_rate", default: solver == .sgd ? 0.05 : minibatch.learningRate)
+        minibatch.tolerance = try context.param("tol", default: minibatch.tolerance)
+        minibatch.patience = try context.param("n_iter_no_change", default: minibatch.patience)
+        minibatch.validationFraction = try context.param("validation_fraction", default: minibatch.validationFraction)
+        let early = context.param("early_stopping") ?? "false"
+        guard ["true", "false"].contains(early) else {
+            throw StageError("parameter early_stopping: expected true or false, got '\(early)'")
+        }
+        minibatch.earlyStopping = early == "true"
+        let scheduleName = context.param("schedule") ?? minibatch.schedule.rawValue
+        guard let schedule = LearningRateSchedule(rawValue: scheduleName) else {
+            throw StageError("parameter schedule: '\(scheduleName)' is not one of "
+                             + LearningRateSchedule.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        minibatch.schedule = schedule
+        guard minibatch.batchSize >= 8, minibatch.maxEpochs >= 1, minibatch.learningRate > 0, minibatch.patience >= 1,
+              minibatch.validationFraction > 0, minibatch.validationFraction < 1 else {
+            throw StageError("minibatch parameters: expected batch_size ≥ 8, epochs ≥ 1, learning_rate > 0, "
+                             + "n_iter_no_change ≥ 1, 0 < validation_fraction < 1")
+        }
+        minibatch.seed = UInt64(context.setting("seed") ?? "0") ?? 0
+        options.minibatch = minibatch
+        return options
+    }
+
+    static func target(_ context: StageContext, _ column: Column, task: TaskTarget.Task,
+                       positiveClass: String?) throws -> TaskTarget {
+        do {
+            switch column.type {
+            case .categorical:
+                return try TaskTarget(task: task, codes: context.codes(column), dictionary: context.dictionary(column),
+                                      positiveClass: positiveClass)
+            case .numeric:
+                return try TaskTarget(task: task, values: context.numeric(column), positiveClass: positiveClass)
+            }
+        } catch let problem as TaskTarget.Problem {
+            throw StageError("target '\(column.name)': \(problem.description)")
+        } catch let problem as BinaryTarget.Problem {
+            throw StageError("target '\(column.name)': \(problem.description)")
+        }
+    }
+
+    /// `class_weight: balanced` or `class_weight.<class>: <weight>` as per-row weights.
+    static func classWeights(_ context: StageContext, _ target: TaskTarget, rows: [Int]) throws -> (perRow: [Float], byClass: [String: Double])? {
+        var explicit: [String: Double] = [:]
+        for (key, text) in context.params where key.hasPrefix("class_weight.") {
+            guard let weight = Double(text), weight >= 0 else {
+                throw StageError("parameter \(key): expected a weight ≥ 0, got '\(text)'")
+            }
+            explicit[String(key.dropFirst("class_weight.".count))] = weight
+        }
+        let mode = context.param("class_weight")
+        guard mode == nil || mode == "balanced" else {
+            throw StageError("parameter class_weight: expected 'balanced' (or class_weight.<class>: <weight> per class), got '\(mode!)'")
+        }
+        do {
+            return try target.classWeights(balanced: mode == "balanced", explicit: explicit, rows: rows)
+        } catch let problem as TaskTarget.Problem {
+            throw StageError(problem.description)
         }
     }
 
     static func short(_ value: Double) -> String { String(format: "%.4g", value) }
+}
+
+/// SplitMix64 Fisher–Yates, the same on every platform.
+struct SeededShuffle {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func shuffle<T>(_ items: inout [T]) {
+        guard items.count > 1 else { return }
+        for index in stride(from: items.count - 1, to: 0, by: -1) {
+            items.swapAt(index, Int(next() % UInt64(index + 1)))
+        }
+    }
 }
 
 @_cdecl("sluice_plugin_descriptor_v1")

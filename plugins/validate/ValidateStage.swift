@@ -287,7 +287,11 @@ struct ValidateStage: Stage {
                          message: "target '\(column.name)' is missing in \(missingRows.count) rows "
                             + "(first: row \(first + 1), line \(context.line(ofRow: first)))")
         }
-        if classes.count < 2 {
+        if context.setting("task") == "regression", column.type == .categorical {
+            findings.add("target_type", column: column.name, measured: "text", expected: "numeric (task regression)",
+                         message: "target '\(column.name)' holds text (e.g. '\(classes.sorted().first ?? "")'); "
+                            + "task regression needs a numeric target")
+        } else if classes.count < 2 {
             findings.add("target_single_class", column: column.name, measured: "\(classes.count) classes", expected: "at least 2",
                          message: "target '\(column.name)' has \(classes.count) distinct value\(classes.count == 1 ? "" : "s")"
                             + " (\(classes.sorted().prefix(5).joined(separator: ", "))), a model needs at least 2")
