@@ -41,4 +41,16 @@ struct CodegenTests {
         let all = try disassembly(of: BuildProducts.plugin("sluice-train"), functionsNamed: "17LogisticObjective")
         #expect(!all.values.joined().contains { $0.contains("call") && $0.contains("<fmaf") })
     }
+
+    /// The multinomial, squared-error and Gram passes too: ymm FMA, no per-lane library calls.
+    @Test(arguments: ["16SoftmaxObjective", "16SquaredObjective", "8GramPass"])
+    func theOtherPassesUseYmmFMA(symbol: String) throws {
+        let functions = try disassembly(of: BuildProducts.plugin("sluice-train"), functionsNamed: symbol)
+        let code = functions.values.joined()
+        let fma = code.filter { $0.contains("vfmadd") && $0.contains("ps") && $0.contains("%ymm") }
+        #expect(fma.count >= 2, "\(symbol): expected ymm FMA, found \(fma.count)")
+        for slow in ["fmaf", "expf", "logf", "log1pf", "rintf", "pointwiseMin", "pointwiseMax"] {
+            #expect(!code.contains { $0.contains("call") && $0.contains("<\(slow)") }, "\(symbol) calls \(slow)")
+        }
+    }
 }
