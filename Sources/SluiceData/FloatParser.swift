@@ -31,8 +31,11 @@ public enum FloatParser {
     @inline(__always)
     static func parseTerminated(_ start: UnsafePointer<UInt8>) -> (Float, UnsafePointer<UInt8>)? {
         var p = start
+        // The sign without a branch: in real data it is as random as the values,
+        // and a mispredicted branch here cost more than the whole digit loop.
         let negative = p.pointee == UInt8(ascii: "-")
-        if negative || p.pointee == UInt8(ascii: "+") { p += 1 }
+        p += negative ? 1 : 0
+        if p.pointee == UInt8(ascii: "+") && !negative { p += 1 }
         // Digits go into w with wrapping arithmetic; more than 19 of them are
         // sorted out afterwards, off the common path.
         var w: UInt64 = 0
@@ -87,7 +90,8 @@ public enum FloatParser {
             if significant > 19 { return (slowPath(start, p), p) }
         }
         let magnitude = compose(w, exponent)
-        return (negative ? -magnitude : magnitude, p)
+        let signBit = UInt32(negative ? 1 : 0) << 31
+        return (Float(bitPattern: magnitude.bitPattern | signBit), p)
     }
 
     /// Parses the number at `start`, not reading at or past `end`.
@@ -123,13 +127,17 @@ public enum FloatParser {
         return eiselLemire(w, q)
     }
 
-    static let exactPowersOfTen: (Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float) =
-        (1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10)
+    /// 10⁰ … 10¹⁰, all exact in Float32, in memory that lives as long as the
+    /// process (a tuple constant was copied to the stack on every call).
+    nonisolated(unsafe) static let exactPowersOfTen: UnsafeMutablePointer<Float> = {
+        let table = UnsafeMutablePointer<Float>.allocate(capacity: 11)
+        var power: Float = 1
+        for q in 0...10 { table[q] = power; power *= 10 }
+        return table
+    }()
 
     @inline(__always)
-    static func powerOfTen(_ q: Int) -> Float {
-        withUnsafeBytes(of: exactPowersOfTen) { $0.load(fromByteOffset: q * 4, as: Float.self) }
-    }
+    static func powerOfTen(_ q: Int) -> Float { exactPowersOfTen[q] }
 
     // Float32 parameters of the algorithm (fast_float's binary_format<float>).
     static let mantissaBits = 23

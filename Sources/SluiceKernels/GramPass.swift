@@ -55,24 +55,46 @@ public enum GramPass {
         let d = rows.featureCount
         let a = d + 2
         let triangle = a * (a + 1) / 2
-        withUnsafeTemporaryAllocation(of: V.self, capacity: triangle + 2 * a) { buffer in
+        // Four blocks at a time: each accumulator is loaded and stored once per
+        // four FMAs (one per block), instead of once per FMA.
+        withUnsafeTemporaryAllocation(of: V.self, capacity: triangle + 8 * a) { buffer in
             let accumulators = buffer.baseAddress!
-            let augmented = accumulators + triangle      // a = [x − shift, 1, y]
-            let weighted = augmented + a                 // w·a
+            let augmented = accumulators + triangle      // 4 × a: [x − shift, 1, y] per block
+            let weighted = augmented + 4 * a             // 4 × a: w·a per block
             let x = rows.values.baseAddress!
+            @inline(__always) func prepare(_ block: Int, into slot: Int) {
+                let row = x + block * d
+                let m = rows.mask[block]
+                let aug = augmented + slot * a, wei = weighted + slot * a
+                // Padding rows have weight 0, so `weighted` removes them from every product.
+                for j in 0..<d { aug[j] = row[j] - V(repeating: shift[j]) }
+                aug[d] = V(repeating: 1)
+                aug[d + 1] = rows.labels[block]
+                for j in 0..<a { wei[j] = aug[j] * m }
+            }
             var block = blocks.lowerBound
             while block < blocks.upperBound {
                 accumulators.initialize(repeating: V(), count: triangle)
                 // Float sums over at most 64 blocks (512 rows), then Double.
                 let end = min(block + 64, blocks.upperBound)
+                while block + 4 <= end {
+                    for slot in 0..<4 { prepare(block + slot, into: slot) }
+                    let a0 = augmented, a1 = augmented + a, a2 = augmented + 2 * a, a3 = augmented + 3 * a
+                    var index = 0
+                    for i in 0..<a {
+                        let l0 = weighted[i], l1 = weighted[a + i], l2 = weighted[2 * a + i], l3 = weighted[3 * a + i]
+                        for j in i..<a {
+                            var sum = accumulators[index].addingProduct(l0, a0[j])
+                            sum = sum.addingProduct(l1, a1[j])
+                            sum = sum.addingProduct(l2, a2[j])
+                            accumulators[index] = sum.addingProduct(l3, a3[j])
+                            index += 1
+                        }
+                    }
+                    block += 4
+                }
                 while block < end {
-                    let row = x + block * d
-                    let m = rows.mask[block]
-                    // Padding rows have weight 0, so `weighted` removes them from every product.
-                    for j in 0..<d { augmented[j] = row[j] - V(repeating: shift[j]) }
-                    augmented[d] = V(repeating: 1)
-                    augmented[d + 1] = rows.labels[block]
-                    for j in 0..<a { weighted[j] = augmented[j] * m }
+                    prepare(block, into: 0)
                     var index = 0
                     for i in 0..<a {
                         let left = weighted[i]
