@@ -44,8 +44,7 @@ public struct LogisticObjective: BlockObjective, @unchecked Sendable {
             let end = min(block + 16, blocks.upperBound)
             while block < end {
                 let row = x + block * d
-                var z = V(repeating: intercept)
-                for j in 0..<d { z = z.addingProduct(row[j], weights[j]) }
+                let z = SIMDMath.dot(row, weights, count: d, plus: intercept)
                 let y = rows.labels[block], m = rows.mask[block]
                 let (sigmoid, softplus) = SIMDMath.sigmoidAndSoftplus(z)
                 let residual = (sigmoid - y) * m

@@ -33,8 +33,7 @@ public struct SquaredObjective: BlockObjective, @unchecked Sendable {
                 let end = min(block + 16, blocks.upperBound)
                 while block < end {
                     let row = x + block * d
-                    var z = V(repeating: intercept)
-                    for j in 0..<d { z = z.addingProduct(row[j], weights[j]) }
+                    let z = SIMDMath.dot(row, weights, count: d, plus: intercept)
                     let m = rows.mask[block]
                     let error = z - rows.labels[block]
                     let residual = error * m

@@ -137,6 +137,27 @@ import Testing
         #expect(abs((squares / Double(count)).squareRoot() - rmse) <= 1e-12 * rmse)
     }
 
+    /// Promise 5 for the new tasks and the minibatch solver: same data, config
+    /// and seed in two separate state folders give byte-identical model.json.
+    @Test func sameDataConfigAndSeedGiveAByteIdenticalModel() throws {
+        var models: [String] = []
+        for _ in 0..<2 {
+            let space = try Workspace(stages: """
+                      - plugin: validate
+                      - plugin: features
+                      - plugin: train
+                        params: {solver: adam, epochs: 5, batch_size: 128, class_weight: balanced}
+                      - plugin: evaluate
+                """, promotion: "min: {accuracy: 0.3}", pipelineExtra: "    task: multiclass")
+            try space.writeConfig(try FileSystem.readText(space.config).replacingOccurrences(of: "target: churned", with: "target: tier"))
+            try space.drop("a.csv", Self.csv(rows: 800, seed: 8))
+            #expect(try space.serve().status == 0)
+            models.append(try archiveMember(space, "model.json"))
+        }
+        #expect(!models[0].isEmpty && models[0] == models[1])
+        #expect(models[0].contains("\"solver\" : \"adam\"") && models[0].contains("\"class_weights\""))
+    }
+
     func quarantineReason(_ space: Workspace) throws -> String {
         let name = try #require(space.files("quarantine/churn").first { $0.hasSuffix(".reason") }, "nothing quarantined")
         return try FileSystem.readText(space.root + "/quarantine/churn/" + name)

@@ -309,4 +309,23 @@ import Glibc
         let data = Self.breastCancerData(seed: 5)
         #expect(throws: TrainingRefusal.self) { try LogisticRegression.fit(data.blocked(), options: options) }
     }
+
+    @Test func threadsDoNotChangeTheBitsOfAnyTask() throws {
+        let classes = Self.softmax(rows: 3000, seed: 11, d: 6, k: 5)
+        var fits: [LinearFit] = []
+        for threads in [1, 2, 8] {
+            var options = Self.options()
+            options.threads = threads
+            fits.append(try SoftmaxRegression.fit(classes.blocked(), classCount: 5, options: options))
+            options.solver = .lbfgs
+            fits.append(try LinearRegression.fit(Self.regression.blocked(), options: options))
+            options.solver = .cholesky
+            fits.append(try LinearRegression.fit(Self.regression.blocked(), options: options))
+        }
+        for task in 0..<3 {
+            #expect(fits[task].coefficients == fits[3 + task].coefficients && fits[task].coefficients == fits[6 + task].coefficients,
+                    "task \(task): 1, 2 and 8 threads differ")
+            #expect(fits[task].intercepts == fits[3 + task].intercepts && fits[task].objective == fits[6 + task].objective)
+        }
+    }
 }
