@@ -127,17 +127,18 @@ public enum FloatParser {
         return eiselLemire(w, q)
     }
 
-    /// 10⁰ … 10¹⁰, all exact in Float32, in memory that lives as long as the
-    /// process (a tuple constant was copied to the stack on every call).
-    nonisolated(unsafe) static let exactPowersOfTen: UnsafeMutablePointer<Float> = {
-        let table = UnsafeMutablePointer<Float>.allocate(capacity: 11)
-        var power: Float = 1
-        for q in 0...10 { table[q] = power; power *= 10 }
-        return table
-    }()
-
+    /// 10^q for q in 0…10, exactly: the product of 10, 100, 10⁴ and 10⁸ picked
+    /// by q's bits (every partial product is exact in Float32). A table in a
+    /// `static let` cost a `swift_once` check per call, a tuple a copy per call.
     @inline(__always)
-    static func powerOfTen(_ q: Int) -> Float { exactPowersOfTen[q] }
+    static func powerOfTen(_ q: Int) -> Float {
+        let one: Float = 1
+        let a: Float = q & 1 != 0 ? 10 : one
+        let b: Float = q & 2 != 0 ? 100 : one
+        let c: Float = q & 4 != 0 ? 10_000 : one
+        let d: Float = q & 8 != 0 ? 100_000_000 : one
+        return (a * b) * (c * d)
+    }
 
     // Float32 parameters of the algorithm (fast_float's binary_format<float>).
     static let mantissaBits = 23
