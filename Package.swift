@@ -73,7 +73,10 @@ let package = Package(
         // The plugin ABI: one header.
         .target(name: "CSluicePlugin", path: "Sources/CSluicePlugin"),
 
+        // What Swift cannot import from glibc directly (mallopt).
+        .target(name: "CSluiceLinux", path: "Sources/CSluiceLinux"),
         .target(name: "SluiceSystem", dependencies: [
+            "CSluiceLinux",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The ingest hot path is optimized even in debug builds, so tests exercise the real code.

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Training rows in blocks of 8 (one `SIMD8<Float>` per feature per block):
 /// block b holds rows 8b…8b+7, feature-major, so the forward product X·w and
 /// the backward product Xᵀ·r are both plain SIMD multiply-adds with no
@@ -44,17 +46,25 @@ public struct BlockedRows: @unchecked Sendable {
         // Whole blocks: 8 gathered values become one vector per feature.
         let full = rows.count / 8
         // Block-outer so the writes are sequential; 8 reads from each column.
-        let sources = columns.map { $0.baseAddress! }
+        // Chunks of blocks on all cores (each writes only its own blocks).
+        let sources = UnsafeSendable(UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: max(columns.count, 1)))
+        defer { sources.pointer.deallocate() }
+        for (j, column) in columns.enumerated() { sources.pointer[j] = column.baseAddress! }
+        let out = UnsafeSendable(values.baseAddress!)
+        let d = featureCount
         rows.withUnsafeBufferPointer { rows in
-            sources.withUnsafeBufferPointer { sources in
-                for block in 0..<full {
-                    let r = rows.baseAddress! + block * 8
-                    let out = values.baseAddress! + block * featureCount
-                    for j in 0..<sources.count {
+            let rowIndex = UnsafeSendable(UnsafeMutablePointer(mutating: rows.baseAddress!))
+            let chunks = min(64, max(1, full / 256))
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let sources = sources.pointer, r0 = rowIndex.pointer
+                for block in (full * chunk / chunks)..<(full * (chunk + 1) / chunks) {
+                    let r = r0 + block * 8
+                    let target = out.pointer + block * d
+                    for j in 0..<d {
                         let source = sources[j]
                         let v = V(source[r[0]], source[r[1]], source[r[2]], source[r[3]],
                                   source[r[4]], source[r[5]], source[r[6]], source[r[7]])
-                        out[j] = v.replacing(with: 0, where: v .!= v)   // NaN → 0
+                        target[j] = v.replacing(with: 0, where: v .!= v)   // NaN → 0
                     }
                 }
             }

@@ -51,54 +51,39 @@ struct FeaturesStage: Stage {
         var oneHot: [FeatureTransform.OneHot] = []
         var hashed: [FeatureTransform.Hashed] = []
 
+        // Numeric columns first, all at once: their statistics and transformed
+        // values are pure functions of the column (computed on all cores);
+        // the host gets them back in column order.
+        var plans: [Int: NumericPlan] = [:]
+        for (position, column) in columns.enumerated() where column.type == .numeric {
+            if hashColumns.contains(column.name) {
+                throw StageError("hash_columns names '\(column.name)', which is numeric; only text columns are hashed")
+            }
+            let strategy = context.param("impute.\(column.name)") ?? context.param("impute") ?? "mean"
+            guard ["mean", "median", "most_frequent", "constant"].contains(strategy) else {
+                throw StageError("impute for column '\(column.name)' is '\(strategy)'; expected mean, median, most_frequent or constant")
+            }
+            let constant = strategy == "constant"
+                ? try context.param("fill_value.\(column.name)", default: try context.param("fill_value", default: 0.0)) : 0
+            plans[position] = NumericPlan(name: column.name, values: SendableFloats(context.numeric(column)),
+                                          strategy: strategy, constant: constant, log: logColumns.contains(column.name))
+        }
+        let numericPositions = plans.keys.sorted()
+        let results = NumericResults(count: numericPositions.count)
+        let rows = SendableRows(trainingRows)
+        let planList = numericPositions.map { plans[$0]! }
+        DispatchQueue.concurrentPerform(iterations: planList.count) { index in
+            results.store(index, planList[index].fit(trainingRows: rows.rows))
+        }
+        var fitted: [Int: (FeatureTransform.Numeric, [Float])] = [:]
+        for (index, position) in numericPositions.enumerated() { fitted[position] = results.take(index) }
+
         for (position, column) in columns.enumerated() {
             context.progress(Double(position) / Double(max(columns.count, 1)), "encoding \(column.name)")
             switch column.type {
             case .numeric:
-                if hashColumns.contains(column.name) {
-                    throw StageError("hash_columns names '\(column.name)', which is numeric; only text columns are hashed")
-                }
-                let values = context.numeric(column)
-                let strategy = context.param("impute.\(column.name)") ?? context.param("impute") ?? "mean"
-                var present: [Double] = []
-                present.reserveCapacity(trainingRows.count)
-                for row in trainingRows where !values[row].isNaN { present.append(Double(values[row])) }
-                let fill: Double
-                switch strategy {
-                case "mean": fill = present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count)
-                case "median":
-                    let sorted = present.sorted()
-                    fill = sorted.isEmpty ? 0 : sorted.count % 2 == 1 ? sorted[sorted.count / 2]
-                        : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-                case "most_frequent":
-                    var counts: [Double: Int] = [:]
-                    for value in present { counts[value, default: 0] += 1 }
-                    fill = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 0
-                case "constant":
-                    fill = try context.param("fill_value.\(column.name)", default: try context.param("fill_value", default: 0.0))
-                default:
-                    throw StageError("impute for column '\(column.name)' is '\(strategy)'; expected mean, median, most_frequent or constant")
-                }
-                let log = logColumns.contains(column.name)
-                // Mean and sd of the training rows after fill and log.
-                var sum = 0.0
-                for row in trainingRows {
-                    var x = values[row].isNaN ? fill : Double(values[row])
-                    if log { x = FeatureTransform.signedLog1p(x) }
-                    sum += x
-                }
-                let count = trainingRows.count
-                let mean = count > 0 ? sum / Double(count) : 0
-                var squares = 0.0
-                for row in trainingRows {
-                    var x = values[row].isNaN ? fill : Double(values[row])
-                    if log { x = FeatureTransform.signedLog1p(x) }
-                    squares += (x - mean) * (x - mean)
-                }
-                let sd = count > 1 ? (squares / Double(count)).squareRoot() : 0
-                let encoding = FeatureTransform.Numeric(column: column.name, impute: strategy, fill: fill, log: log,
-                                                        mean: mean, scale: sd > 1e-12 ? sd : 1)
-                try context.putNumeric(column.name, values.map(encoding.apply))
+                let (encoding, values) = fitted[position]!
+                try context.putNumeric(column.name, values)
                 numeric.append(encoding)
             case .categorical:
                 let codes = context.codes(column)
@@ -151,6 +136,93 @@ struct FeaturesStage: Stage {
         context.log(.info, "\(numeric.count) numeric columns standardized (\(logColumns.count) log-transformed), "
                     + "\(oneHot.count) categorical columns one-hot encoded, \(hashed.count) hashed: "
                     + "\(transform.features.count) features")
+    }
+}
+
+/// One numeric column's fit: the fill value by its strategy, then mean and
+/// standard deviation of the training rows after fill and log; and the
+/// transformed column. Reads the column only, so columns fit in parallel.
+struct NumericPlan: Sendable {
+    let name: String
+    let values: SendableFloats
+    let strategy: String
+    let constant: Double
+    let log: Bool
+
+    func fit(trainingRows: [Int]) -> (FeatureTransform.Numeric, [Float]) {
+        let values = self.values.buffer
+        let fill: Double
+        switch strategy {
+        case "mean":
+            var sum = 0.0, count = 0
+            for row in trainingRows where !values[row].isNaN { sum += Double(values[row]); count += 1 }
+            fill = count == 0 ? 0 : sum / Double(count)
+        case "median":
+            var present: [Double] = []
+            present.reserveCapacity(trainingRows.count)
+            for row in trainingRows where !values[row].isNaN { present.append(Double(values[row])) }
+            present.sort()
+            fill = present.isEmpty ? 0 : present.count % 2 == 1 ? present[present.count / 2]
+                : (present[present.count / 2 - 1] + present[present.count / 2]) / 2
+        case "most_frequent":
+            var counts: [Float: Int] = [:]
+            for row in trainingRows where !values[row].isNaN { counts[values[row], default: 0] += 1 }
+            fill = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }.map { Double($0.key) } ?? 0
+        default:
+            fill = constant
+        }
+        // Mean and sd of the training rows after fill and log (two passes, for accuracy).
+        var sum = 0.0
+        for row in trainingRows {
+            var x = values[row].isNaN ? fill : Double(values[row])
+            if log { x = FeatureTransform.signedLog1p(x) }
+            sum += x
+        }
+        let count = trainingRows.count
+        let mean = count > 0 ? sum / Double(count) : 0
+        var squares = 0.0
+        for row in trainingRows {
+            var x = values[row].isNaN ? fill : Double(values[row])
+            if log { x = FeatureTransform.signedLog1p(x) }
+            squares += (x - mean) * (x - mean)
+        }
+        let sd = count > 1 ? (squares / Double(count)).squareRoot() : 0
+        let encoding = FeatureTransform.Numeric(column: name, impute: strategy, fill: fill, log: log,
+                                                mean: mean, scale: sd > 1e-12 ? sd : 1)
+        return (encoding, values.map(encoding.apply))
+    }
+}
+
+/// A host column, read by several threads (the host does not change it while the stage runs).
+struct SendableFloats: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<Float>
+    init(_ buffer: UnsafeBufferPointer<Float>) { self.buffer = buffer }
+}
+
+struct SendableRows: Sendable {
+    let rows: [Int]
+    init(_ rows: [Int]) { self.rows = rows }
+}
+
+/// One slot per column, each written by exactly one thread (raw storage: an
+/// array property would be an exclusive access per write).
+final class NumericResults: @unchecked Sendable {
+    typealias Result = (FeatureTransform.Numeric, [Float])
+    private let slots: UnsafeMutablePointer<Result?>
+    private let count: Int
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: max(count, 1))
+        slots.initialize(repeating: nil, count: count)
+    }
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+    func store(_ index: Int, _ result: Result) { slots[index] = result }
+    func take(_ index: Int) -> Result {
+        defer { slots[index] = nil }
+        return slots[index]!
     }
 }
 

@@ -50,6 +50,29 @@ struct ColumnProfile: Codable, Equatable {
     var maxNullFraction: Double? = nil
 }
 
+/// A numeric column handed to a profiling thread (host memory the stage only reads).
+struct ProfileInput: @unchecked Sendable {
+    let name: String
+    let values: UnsafeBufferPointer<Float>
+}
+
+/// One profile per column, each written by exactly one thread.
+final class ProfileSlots: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<ColumnProfile?>
+    private let count: Int
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: Swift.max(count, 1))
+        slots.initialize(repeating: nil, count: count)
+    }
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+    func store(_ index: Int, _ profile: ColumnProfile) { slots[index] = profile }
+    func take(_ index: Int) -> ColumnProfile { slots[index]! }
+}
+
 enum Profiler {
     /// Rows used for quantiles and bins: a fixed stride over the drop, so the
     /// same drop always gives the same profile.
@@ -59,33 +82,21 @@ enum Profiler {
     static func profile(_ context: StageContext) -> Profile {
         let rows = context.rowCount
         let stride = Swift.max(1, rows / sampleSize)
+        let all = context.columns
+        // Numeric columns are profiled on all cores (each reads only its own column).
+        let numeric = all.enumerated().filter { $0.element.type == .numeric }
+        let inputs = numeric.map { ProfileInput(name: $0.element.name, values: context.numeric($0.element)) }
+        let profiled = ProfileSlots(count: inputs.count)
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+            profiled.store(index, numericProfile(inputs[index], rows: rows, stride: stride))
+        }
+        var byPosition: [Int: ColumnProfile] = [:]
+        for (index, entry) in numeric.enumerated() { byPosition[entry.offset] = profiled.take(index) }
         var columns: [ColumnProfile] = []
-        for column in context.columns {
+        for (position, column) in all.enumerated() {
             switch column.type {
             case .numeric:
-                let values = context.numeric(column)
-                var missing = 0
-                var low = Float.infinity, high = -Float.infinity
-                for value in values {
-                    if value.isNaN { missing += 1; continue }
-                    low = Swift.min(low, value); high = Swift.max(high, value)
-                }
-                var sample: [Float] = []
-                sample.reserveCapacity(rows / stride + 1)
-                var row = 0
-                while row < rows {
-                    if !values[row].isNaN { sample.append(values[row]) }
-                    row += stride
-                }
-                sample.sort()
-                var distinct = 0
-                for index in sample.indices where index == 0 || sample[index] != sample[index - 1] { distinct += 1 }
-                let edges = sample.isEmpty ? [] : (1..<10).map { Double(sample[Swift.min(sample.count - 1, sample.count * $0 / 10)]) }
-                columns.append(ColumnProfile(
-                    name: column.name, type: "numeric", nullRate: rows > 0 ? Double(missing) / Double(rows) : 0,
-                    min: missing < rows ? Double(low) : nil, max: missing < rows ? Double(high) : nil,
-                    distinct: distinct, edges: edges, binFractions: binFractions(sample, edges: edges),
-                    categories: nil, categoriesComplete: nil))
+                columns.append(byPosition[position]!)
             case .categorical:
                 let codes = context.codes(column)
                 let dictionary = context.dictionary(column)
@@ -105,6 +116,33 @@ enum Profiler {
             }
         }
         return Profile(rows: rows, duplicateRows: duplicateRows(context), columns: columns)
+    }
+
+    /// A numeric column's null rate, range, and (on the sample) distinct count, decile edges and bin shares.
+    static func numericProfile(_ input: ProfileInput, rows: Int, stride: Int) -> ColumnProfile {
+        let values = input.values
+        var missing = 0
+        var low = Float.infinity, high = -Float.infinity
+        for value in values {
+            if value.isNaN { missing += 1; continue }
+            low = Swift.min(low, value); high = Swift.max(high, value)
+        }
+        var sample: [Float] = []
+        sample.reserveCapacity(rows / stride + 1)
+        var row = 0
+        while row < rows {
+            if !values[row].isNaN { sample.append(values[row]) }
+            row += stride
+        }
+        sample.sort()
+        var distinct = 0
+        for index in sample.indices where index == 0 || sample[index] != sample[index - 1] { distinct += 1 }
+        let edges = sample.isEmpty ? [] : (1..<10).map { Double(sample[Swift.min(sample.count - 1, sample.count * $0 / 10)]) }
+        return ColumnProfile(
+            name: input.name, type: "numeric", nullRate: rows > 0 ? Double(missing) / Double(rows) : 0,
+            min: missing < rows ? Double(low) : nil, max: missing < rows ? Double(high) : nil,
+            distinct: distinct, edges: edges, binFractions: binFractions(sample, edges: edges),
+            categories: nil, categoriesComplete: nil)
     }
 
     /// Share of sorted values in each bin: (-inf, e0], (e0, e1], ..., (e8, +inf).
@@ -153,9 +191,25 @@ enum Profiler {
                 for row in 0..<rows { hashes[row] = mix(hashes[row], UInt64(UInt32(bitPattern: codes[row]))) }
             }
         }
-        var seen = Set<UInt64>(minimumCapacity: rows)
+        // Open addressing on the (already mixed) hashes themselves: a Set would
+        // hash each one again; 0 marks an empty slot, so a hash of 0 counts as 1.
+        var capacity = 16
+        while capacity < 2 * rows { capacity <<= 1 }
+        let mask = UInt64(capacity - 1)
         var duplicates = 0
-        for hash in hashes where !seen.insert(hash).inserted { duplicates += 1 }
+        var table = [UInt64](repeating: 0, count: capacity)
+        table.withUnsafeMutableBufferPointer { table in
+            for hash in hashes {
+                let key = hash == 0 ? 1 : hash
+                var slot = Int(key & mask)
+                while true {
+                    let found = table[slot]
+                    if found == 0 { table[slot] = key; break }
+                    if found == key { duplicates += 1; break }
+                    slot = (slot + 1) & Int(mask)
+                }
+            }
+        }
         return duplicates
     }
 
