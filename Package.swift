@@ -80,7 +80,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The ingest hot path is optimized even in debug builds, so tests exercise the real code.
-        .target(name: "SluiceData", dependencies: ["SluiceSystem", "CZlib"],
+        .target(name: "SluiceData", dependencies: ["SluiceSystem", "CZlib", "CSluiceLinux"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "SluiceConfig", dependencies: [
             "SluiceSystem",
@@ -112,7 +112,7 @@ let package = Package(
 
         // What plugin authors use. The host links neither of these: see docs/plugins.md.
         .target(name: "SluicePluginSDK", dependencies: ["CSluicePlugin"]),
-        .target(name: "SluiceKernels", swiftSettings: kernelFlags),
+        .target(name: "SluiceKernels", dependencies: ["CSluiceLinux"], swiftSettings: kernelFlags),
         .target(name: "CSluiceCPU", path: "Sources/CSluiceCPU"),
         .target(name: "SluiceML", dependencies: ["SluiceKernels", "CSluiceCPU"],
                 swiftSettings: kernelsV3 ? [.define("SLUICE_KERNELS_V3")] : []),

@@ -1,3 +1,7 @@
+import CSluiceLinux
+#if canImport(Glibc)
+import Glibc
+#endif
 /// The columnar in-memory table a drop becomes: Float32 numeric columns
 /// (NaN = missing) and dictionary-encoded categorical columns (code -1 =
 /// missing). Column storage is manually allocated so its address is stable
@@ -61,6 +65,15 @@ public enum ColumnValues: Sendable {
     }
 }
 
+/// Memory for a column: huge pages for large ones (``LargeArray``).
+enum LargeArray {
+    static func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutableBufferPointer<T> {
+        let bytes = max(count, 1) * MemoryLayout<T>.stride
+        guard let memory = sluice_alloc_large(bytes) else { fatalError("out of memory for \(bytes) bytes") }
+        return UnsafeMutableBufferPointer(start: memory.bindMemory(to: T.self, capacity: max(count, 1)), count: count)
+    }
+}
+
 /// Float32 values at a stable address. Immutable once built.
 public final class NumericStorage: @unchecked Sendable {
     /// The values; NaN means missing. Do not write after the storage is shared.
@@ -68,18 +81,18 @@ public final class NumericStorage: @unchecked Sendable {
 
     /// Storage for `count` values, all NaN.
     public init(count: Int) {
-        values = .allocate(capacity: count)
+        values = LargeArray.allocate(Float.self, count: count)
         values.initialize(repeating: .nan)
     }
 
     /// Storage for `count` values the caller initializes before sharing it.
     public init(uninitializedCount count: Int) {
-        values = .allocate(capacity: count)
+        values = LargeArray.allocate(Float.self, count: count)
     }
 
     /// A copy of `source`.
     public init(copying source: UnsafeBufferPointer<Float>) {
-        values = .allocate(capacity: source.count)
+        values = LargeArray.allocate(Float.self, count: source.count)
         _ = values.initialize(from: source)
     }
 
@@ -88,7 +101,7 @@ public final class NumericStorage: @unchecked Sendable {
         for (index, value) in array.enumerated() { values[index] = value }
     }
 
-    deinit { values.deallocate() }
+    deinit { free(values.baseAddress) }
 }
 
 /// Int32 codes into a string dictionary, at a stable address. Immutable once built.

@@ -1,4 +1,8 @@
+import CSluiceLinux
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Training rows in blocks of 8 (one `SIMD8<Float>` per feature per block):
 /// block b holds rows 8b…8b+7, feature-major, so the forward product X·w and
@@ -23,7 +27,14 @@ public struct BlockedRows: @unchecked Sendable {
     final class Storage: @unchecked Sendable {
         let pointers: [UnsafeMutableBufferPointer<V>]
         init(_ pointers: [UnsafeMutableBufferPointer<V>]) { self.pointers = pointers }
-        deinit { pointers.forEach { $0.deallocate() } }
+        deinit { pointers.forEach { free($0.baseAddress) } }
+    }
+
+    /// Huge-page-backed memory for the matrix (faulted in 2 MiB at a time).
+    static func allocate(_ count: Int) -> UnsafeMutableBufferPointer<V> {
+        let bytes = max(count, 1) * MemoryLayout<V>.stride
+        guard let memory = sluice_alloc_large(bytes) else { fatalError("out of memory for \(bytes) bytes") }
+        return UnsafeMutableBufferPointer(start: memory.bindMemory(to: V.self, capacity: max(count, 1)), count: max(count, 1))
     }
 
     /// Gathers `rows` of `columns` (NaN becomes 0: impute before training) with
@@ -36,11 +47,13 @@ public struct BlockedRows: @unchecked Sendable {
         weightSum = weights.map { $0.reduce(0.0) { $0 + Double($1) } } ?? Double(rows.count)
         featureCount = columns.count
         blockCount = (rows.count + 7) / 8
-        values = .allocate(capacity: max(blockCount * featureCount, 1))
-        values.initialize(repeating: V())
-        labels = .allocate(capacity: max(blockCount, 1))
+        values = Self.allocate(blockCount * featureCount)
+        // Only the partial last block needs zeros first; the gather below writes every whole block.
+        (values.baseAddress! + (rows.count / 8) * featureCount)
+            .initialize(repeating: V(), count: (blockCount - rows.count / 8) * featureCount)
+        labels = Self.allocate(blockCount)
         labels.initialize(repeating: V())
-        mask = .allocate(capacity: max(blockCount, 1))
+        mask = Self.allocate(blockCount)
         mask.initialize(repeating: V())
         owner = Storage([values, labels, mask])
         // Whole blocks: 8 gathered values become one vector per feature.
