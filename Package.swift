@@ -120,7 +120,7 @@ let package = Package(
         // Benchmarks (run with `make bench`; release builds).
         .executableTarget(name: "sluice-bench-train", dependencies: ["SluiceML", "SluiceKernels"],
                           path: "Benchmarks/TrainBench"),
-        .executableTarget(name: "sluice-bench-ingest", dependencies: ["SluiceData"],
+        .executableTarget(name: "sluice-bench-ingest", dependencies: ["SluiceData", "SluiceSystem"],
                           path: "Benchmarks/IngestBench"),
 
         // Tests.

@@ -9,6 +9,7 @@ import Glibc
 #endif
 import Foundation
 import SluiceData
+import SluiceSystem
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var threads: Int? = nil
@@ -26,6 +27,8 @@ guard let path = arguments.first else {
     exit(2)
 }
 
+// As a run process does (`sluice work`, `serve --once`): keep freed memory for reuse.
+MemoryReuse.keepFreedMemory()
 do {
     let result = try DropReader.read(path, options: CSVOptions(threads: threads, chunkBytes: chunk))
     // VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec from the parent.

@@ -1,3 +1,4 @@
+import Dispatch
 import SluiceSystem
 #if canImport(Glibc)
 import Glibc
@@ -358,8 +359,15 @@ private final class StreamingParse {
     /// the peak is the table plus one column's pieces.
     func assemble(names: [String], kinds: [ColumnKind], pieces: [ChunkOutput], rowCount: Int,
                   dictionaries: [[String]]) -> Table {
-        var columns: [TableColumn] = []
-        for column in names.indices {
+        // Each column's pieces are copied into place (and freed) on its own, on all cores:
+        // the copy is mostly page faults of the new column, which parallelize.
+        let slots = UnsafeMutablePointer<ColumnValues?>.allocate(capacity: max(names.count, 1))
+        slots.initialize(repeating: nil, count: names.count)
+        defer { slots.deinitialize(count: names.count); slots.deallocate() }
+        let out = ColumnSlots(pointer: slots)
+        // Pieces are only read here (their arrays are not mutated across threads); freed below.
+        DispatchQueue.concurrentPerform(iterations: names.count) { column in
+            let slot = out.pointer + column
             switch kinds[column] {
             case .numeric:
                 let storage = NumericStorage(uninitializedCount: rowCount)
@@ -369,9 +377,9 @@ private final class StreamingParse {
                         (storage.values.baseAddress! + offset).initialize(from: piece.numeric[column]!, count: piece.rows)
                     }
                     offset += piece.rows
-                    free(piece.numeric[column]); piece.numeric[column] = nil
+                    free(piece.numeric[column])
                 }
-                columns.append(TableColumn(name: names[column], values: .numeric(storage)))
+                slot.pointee = .numeric(storage)
             case .categorical:
                 let codes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: rowCount)
                 var offset = 0
@@ -380,12 +388,15 @@ private final class StreamingParse {
                         (codes.baseAddress! + offset).initialize(from: piece.codes[column]!, count: piece.rows)
                     }
                     offset += piece.rows
-                    free(piece.codes[column]); piece.codes[column] = nil
+                    free(piece.codes[column])
                 }
-                columns.append(TableColumn(name: names[column], values: .categorical(
-                    CategoricalStorage(adopting: codes, dictionary: dictionaries[column]))))
+                slot.pointee = .categorical(CategoricalStorage(adopting: codes, dictionary: dictionaries[column]))
             }
         }
+        for piece in pieces {
+            for column in names.indices { piece.numeric[column] = nil; piece.codes[column] = nil }
+        }
+        let columns = names.indices.map { TableColumn(name: names[$0], values: slots[$0]!) }
         var rowLines = [Int64]()
         rowLines.reserveCapacity(rowCount)
         for piece in pieces {
@@ -513,7 +524,13 @@ final class JoinableThread: @unchecked Sendable {
     }
 }
 
+/// Per-column result slots, each written by one thread.
+struct ColumnSlots: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<ColumnValues?>
+}
+
 struct SendablePointer: @unchecked Sendable {
     let pointer: UnsafePointer<UInt8>
     init(_ pointer: UnsafePointer<UInt8>) { self.pointer = pointer }
 }
+
