@@ -27,8 +27,8 @@ guard let path = arguments.first else {
     exit(2)
 }
 
-// As a run process does (`sluice work`, `serve --once`): keep freed memory for reuse.
-MemoryReuse.keepFreedMemory()
+// As a run's ingest does (see MemoryReuse).
+MemoryReuse.returnFreedMemory()
 do {
     let result = try DropReader.read(path, options: CSVOptions(threads: threads, chunkBytes: chunk))
     // VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec from the parent.

@@ -106,6 +106,9 @@ struct RunContext {
         let ingestId = try ledger.startStage(runId: runId, position: 0, stage: "ingest", kind: "ingest", plugin: nil)
         let ingestStart = Timestamp.monotonic()
         let drop: DropReader.Result
+        // Ingest returns freed memory (its peak stays near the table's size);
+        // the stages keep it for reuse (see MemoryReuse).
+        MemoryReuse.returnFreedMemory()
         do {
             drop = try DropFile.read(claim.path, displayName: claim.fileName, options: csvOptions)
         } catch {
@@ -119,6 +122,7 @@ struct RunContext {
             try skipStages(from: 0, reason: "ingest failed")
             return try quarantine(reason: "ingest: \(error)", stage: "ingest")
         }
+        MemoryReuse.keepFreedMemory()
         sha256 = drop.sha256
         var table = drop.table
         let ingestMs = (Timestamp.monotonic() - ingestStart) * 1000

@@ -63,7 +63,6 @@ struct Serve: ParsableCommand {
             throw ValidationError("no pipeline named '\(pipeline)' in \(configuration.file); it has: "
                                   + configuration.pipelines.map(\.name).joined(separator: ", "))
         }
-        MemoryReuse.keepFreedMemory()
         do {
             try OneShotServe.prepareFolders(configuration)
             let catalog = try StageCatalog(configuration: configuration, loader: PluginLoader())

@@ -42,7 +42,6 @@ struct Work: ParsableCommand {
             throw Failure("pipeline '\(claim.pipeline)' of \(workDir) is not in \(configuration.file)")
         }
         try ResourceLimits.apply(pipeline.limits)
-        MemoryReuse.keepFreedMemory()
         // Only this pipeline's plugins: another pipeline's broken plugin is not this run's concern.
         let catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(), only: pipeline.name)
         let ledger = try SQLiteLedger(path: configuration.ledgerPath)
