@@ -98,10 +98,10 @@ enum MinibatchSolver {
 }
 
 /// SplitMix64, for shuffles that are the same on every platform.
-struct SeededRandom {
+public struct SeededRandom: Sendable {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -109,7 +109,7 @@ struct SeededRandom {
         return z ^ (z >> 31)
     }
     /// Fisher–Yates.
-    mutating func shuffle<T>(_ items: inout [T]) {
+    public mutating func shuffle<T>(_ items: inout [T]) {
         guard items.count > 1 else { return }
         for index in stride(from: items.count - 1, to: 0, by: -1) {
             items.swapAt(index, Int(next() % UInt64(index + 1)))

@@ -23,7 +23,7 @@ struct CrossValidation {
     }
 
     func run(folds: Int, rows: [Int]) throws {
-        var random = SeededShuffle(seed: seed ^ 0xC0FF_EE00_F01D_5EED)
+        var random = SeededRandom(seed: seed ^ 0xC0FF_EE00_F01D_5EED)
         var fold = [Int](repeating: 0, count: rows.count)
         // Deal each class's rows (or all rows, for regression), shuffled, round-robin into folds.
         let groups: [[Int]] = task == .regression ? [Array(rows.indices)]

@@ -54,7 +54,7 @@ struct TrainStage: Stage {
         let seed = UInt64(context.setting("seed") ?? "0") ?? 0
         if options.solver == .adam || options.solver == .sgd {
             // Minibatches are runs of rows: shuffle once so each is a random sample.
-            var random = SeededShuffle(seed: seed ^ 0x5EED_0F_BA7C4)
+            var random = SeededRandom(seed: seed ^ 0x5EED_0F_BA7C4)
             random.shuffle(&rows)
         }
         let weights = try Self.classWeights(context, labels, rows: rows)
@@ -214,25 +214,6 @@ struct TrainStage: Stage {
     }
 
     static func short(_ value: Double) -> String { String(format: "%.4g", value) }
-}
-
-/// SplitMix64 Fisher–Yates, the same on every platform.
-struct SeededShuffle {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func shuffle<T>(_ items: inout [T]) {
-        guard items.count > 1 else { return }
-        for index in stride(from: items.count - 1, to: 0, by: -1) {
-            items.swapAt(index, Int(next() % UInt64(index + 1)))
-        }
-    }
 }
 
 @_cdecl("sluice_plugin_descriptor_v1")
