@@ -183,5 +183,18 @@ import Testing
         #expect(try text.serve().status == 0)
         let why = try quarantineReason(text)
         #expect(why.contains("target 'tier' holds text") && why.contains("task regression needs a numeric target"), "\(why)")
+        // A misspelt parameter is named, with the one it resembles.
+        let typo = try Workspace(stages: """
+                  - plugin: validate
+                  - plugin: features
+                  - plugin: train
+                    params: {alpah: 2}
+                  - plugin: evaluate
+            """, promotion: "max: {rmse: 2.0}", pipelineExtra: "    task: regression")
+        try typo.writeConfig(try FileSystem.readText(typo.config).replacingOccurrences(of: "target: churned", with: "target: spend"))
+        try typo.drop("day.csv", Self.csv(rows: 500, seed: 6))
+        #expect(try typo.serve().status == 0)
+        let typoReason = try quarantineReason(typo)
+        #expect(typoReason.contains("unknown parameter 'alpah' (did you mean 'alpha'?)"), "\(typoReason)")
     }
 }

@@ -115,7 +115,19 @@ struct TrainStage: Stage {
     }
 
     /// The parameters, checked, with the task's default solver.
+    /// Every parameter this stage reads (besides `class_weight.<class>`).
+    static let knownParameters = [
+        "C", "alpha", "l1_ratio", "solver", "class_weight", "positive_class", "max_iterations", "tolerance", "threads",
+        "batch_size", "epochs", "learning_rate", "schedule", "tol", "n_iter_no_change", "early_stopping",
+        "validation_fraction", "cv_folds",
+    ]
+
     static func options(_ context: StageContext, task: TaskTarget.Task) throws -> TrainingOptions {
+        for key in context.params.keys.sorted() where !knownParameters.contains(key) && !key.hasPrefix("class_weight.") {
+            let close = knownParameters.min { editDistance($0, key) < editDistance($1, key) }
+            let hint = close.map { editDistance($0, key) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
+            throw StageError("unknown parameter '\(key)'\(hint); train takes: \(knownParameters.joined(separator: ", ")), class_weight.<class>")
+        }
         var options = TrainingOptions()
         options.c = try context.param("C", default: 1.0)
         options.alpha = try context.param("alpha", default: 1.0)
@@ -214,6 +226,20 @@ struct TrainStage: Stage {
     }
 
     static func short(_ value: Double) -> String { String(format: "%.4g", value) }
+
+    /// Levenshtein distance, for "did you mean".
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.lowercased()), b = Array(b.lowercased())
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + [Int](repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
 }
 
 @_cdecl("sluice_plugin_descriptor_v1")
