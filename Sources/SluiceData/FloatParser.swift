@@ -150,6 +150,7 @@ public enum FloatParser {
     static let maxExponentRoundToEven = 10
 
     /// Eisel-Lemire: w × 10^q rounded to nearest-even Float32, for w of at most 19 digits.
+    @inline(never)
     static func eiselLemire(_ wIn: UInt64, _ q: Int) -> Float {
         if q < smallestPowerOfTen { return 0 }
         if q > largestPowerOfTen { return .infinity }
@@ -196,6 +197,7 @@ public enum FloatParser {
     }
 
     /// More than 19 significant digits: glibc's correctly rounded strtof.
+    @inline(never)
     static func slowPath(_ start: UnsafePointer<UInt8>, _ stop: UnsafePointer<UInt8>) -> Float {
         let count = stop - start
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { scratch in
