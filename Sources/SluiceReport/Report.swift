@@ -75,13 +75,15 @@ public struct Report: Codable, Sendable {
             if pipeline.models.isEmpty {
                 out += "  none\n"
             } else {
-                var table = TextTable(["version", "decision", "accuracy", "auc", "logloss", "reasons"],
+                // Regression models are shown by their error metrics, classifiers by theirs.
+                let regression = pipeline.models.contains { $0.metrics["rmse"] != nil }
+                let shown = regression ? ["rmse", "mae", "r2"] : ["accuracy", "auc", "logloss"]
+                var table = TextTable(["version", "decision"] + shown + ["reasons"],
                                       alignments: [.left, .left, .right, .right, .right, .left])
                 for model in pipeline.models.reversed() {
                     let current = model.id == pipeline.current?.id ? " *" : ""
-                    table.append([model.version.map { "v\($0)\(current)" } ?? "—", model.decision.rawValue,
-                                  metric(model.metrics["accuracy"]), metric(model.metrics["auc"]),
-                                  metric(model.metrics["logloss"]), model.reasons])
+                    table.append([model.version.map { "v\($0)\(current)" } ?? "—", model.decision.rawValue]
+                                 + shown.map { metric(model.metrics[$0]) } + [model.reasons])
                 }
                 out += table.render(width: width)
                 if let latest = pipeline.models.last, !pipeline.latestGate.isEmpty {

@@ -118,6 +118,11 @@ import Testing
         let rmse = (try space.double("SELECT value FROM metrics WHERE name = 'rmse'") ?? .nan)
         let r2 = (try space.double("SELECT value FROM metrics WHERE name = 'r2'") ?? .nan)
         #expect(rmse < 1.5 && r2 > 0.95, "rmse \(rmse), r2 \(r2)")
+        // The report shows a regression model by its error metrics.
+        let report = try space.report()
+        let header = report.stdout.split(separator: "\n").first { $0.contains("version") && $0.contains("decision") } ?? ""
+        #expect(header.contains("rmse") && header.contains("mae") && header.contains("r2") && !header.contains("auc"),
+                "\(report.stdout)")
 
         // predict reproduces the holdout RMSE.
         let input = try space.directory.write("score/day.csv", data)
