@@ -86,7 +86,7 @@ enum ModelPublisher {
         ## Data
         - Drop: `\(manifest.drop.file)` (\(manifest.drop.rows) rows, \(manifest.drop.sizeBytes) bytes)
         - SHA-256: `\(manifest.drop.sha256)`
-        - Holdout: \(Int((manifest.holdoutFraction * 100).rounded()))% of rows, stratified by the target, seed \(manifest.seed)
+        - Holdout: \(Int((manifest.holdoutFraction * 100).rounded()))% of rows, \(manifest.task == "regression" ? "drawn at random (a target with more than 20 values is not stratified)" : "stratified by the target"), seed \(manifest.seed)
 
         ## Decision
         \(manifest.decision): \(manifest.reasons)
