@@ -12,8 +12,8 @@ struct Predict: ParsableCommand {
         outbox/churn/current.tar.gz), applies the training transform to each row of the \
         input (CSV/TSV, optionally gzip'd; the target column may be absent) and writes one \
         line per row, with a header naming the columns:
-          binary      row,p_<positive class>,predicted     (predicted: p ≥ --threshold)
-          multiclass  row,p_<class 1>,…,p_<class K>,predicted  (the most probable class)
+          binary      row,p_<positive class>,predicted   (p ≥ --threshold)
+          multiclass  row,p_<class>…,predicted           (the most probable)
           regression  row,predicted
         Numbers are printed in full (they round-trip to the same Double). A row gets \
         exactly the score the evaluate stage gave it.
