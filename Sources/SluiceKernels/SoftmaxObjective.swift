@@ -77,11 +77,10 @@ public struct SoftmaxObjective: BlockObjective, @unchecked Sendable {
                    accumulators: UnsafeMutablePointer<V>) {
         let d = rows.featureCount, k = classCount
         let row = rows.values.baseAddress! + block * d
-        // Every class's logit, feature-major so each x loads once.
-        for c in 0..<k { logits[c] = weights[k * d + c] }
-        for j in 0..<d {
-            let value = row[j]
-            for c in 0..<k { logits[c] = logits[c].addingProduct(value, weights[c * d + j]) }
+        // Every class's logit as its own dot product: four FMA chains in
+        // registers per class (x comes from L1 again for each class).
+        for c in 0..<k {
+            logits[c] = SIMDMath.dot(row, weights + c * d, count: d, plus: 0) + weights[k * d + c]
         }
         var top = logits[0]
         for c in 1..<k { top = top.replacing(with: logits[c], where: logits[c] .> top) }
