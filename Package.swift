@@ -114,7 +114,7 @@ let package = Package(
         .target(name: "SluicePluginSDK", dependencies: ["CSluicePlugin"]),
         .target(name: "SluiceKernels", dependencies: ["CSluiceLinux"], swiftSettings: kernelFlags),
         .target(name: "CSluiceCPU", path: "Sources/CSluiceCPU"),
-        .target(name: "SluiceML", dependencies: ["SluiceKernels", "CSluiceCPU"],
+        .target(name: "SluiceML", dependencies: ["SluiceKernels", "CSluiceCPU", "SluicePluginSDK"],
                 swiftSettings: kernelsV3 ? [.define("SLUICE_KERNELS_V3")] : []),
 
         // Benchmarks (run with `make bench`; release builds).

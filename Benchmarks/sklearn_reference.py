@@ -51,15 +51,20 @@ def objective(X, y, coef, intercept, C):
     return loss.sum() / n + (coef @ coef) / (2 * C * n)
 
 
-for name, rows, seed, truth, b, C in [
-    ("binary5", 2000, 2026, [1.5, -2.0, 0.5, 0.0, 0.8], -0.3, 1.0),
-    ("binary5_strong_l2", 2000, 2026, [1.5, -2.0, 0.5, 0.0, 0.8], -0.3, 0.01),
-    ("wide30", 300, 7, [0.3 * ((-1) ** j) * (j % 4) for j in range(30)], 0.2, 1.0),
-]:
-    X, y = dataset(rows, seed, truth, b)
-    model = LogisticRegression(C=C, tol=1e-12, max_iter=100000).fit(X, y)
-    coef, intercept = model.coef_[0], model.intercept_[0]
-    print(f"// {name}: rows {rows}, seed {seed}, C {C}, positives {int(y.sum())}")
-    print(f"//   objective {objective(X, y, coef, intercept, C)!r}")
-    print(f"//   intercept {intercept!r}")
-    print(f"//   coef {[float(c) for c in coef]!r}")
+def main():
+    for name, rows, seed, truth, b, C in [
+        ("binary5", 2000, 2026, [1.5, -2.0, 0.5, 0.0, 0.8], -0.3, 1.0),
+        ("binary5_strong_l2", 2000, 2026, [1.5, -2.0, 0.5, 0.0, 0.8], -0.3, 0.01),
+        ("wide30", 300, 7, [0.3 * ((-1) ** j) * (j % 4) for j in range(30)], 0.2, 1.0),
+    ]:
+        X, y = dataset(rows, seed, truth, b)
+        model = LogisticRegression(C=C, tol=1e-12, max_iter=100000).fit(X, y)
+        coef, intercept = model.coef_[0], model.intercept_[0]
+        print(f"// {name}: rows {rows}, seed {seed}, C {C}, positives {int(y.sum())}")
+        print(f"//   objective {objective(X, y, coef, intercept, C)!r}")
+        print(f"//   intercept {intercept!r}")
+        print(f"//   coef {[float(c) for c in coef]!r}")
+
+
+if __name__ == "__main__":
+    main()

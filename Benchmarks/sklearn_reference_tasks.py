@@ -14,22 +14,7 @@ import numpy as np
 import sklearn
 from sklearn.linear_model import ElasticNet, LogisticRegression, Ridge
 
-MASK = (1 << 64) - 1
-
-
-class SplitMix64:
-    def __init__(self, seed):
-        self.state = seed
-
-    def next(self):
-        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK
-        z = self.state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-        return z ^ (z >> 31)
-
-    def uniform(self):
-        return (self.next() >> 11) / float(1 << 53)
+from sklearn_reference import SplitMix64  # the same generator as the binary parity test
 
 
 def classes_data(rows, seed, d, k, centers, spread, label=None):

@@ -88,8 +88,14 @@ public struct LinearModel: Codable, Sendable, Equatable {
     /// with ``width`` per row: P(classes[1]) for binary, the K class probabilities
     /// for multiclass, the prediction for regression. Missing (NaN) features count as 0.
     public func scores(columns: [UnsafeBufferPointer<Float>], rows: [Int]) -> [Double] {
+        Self.scores(coefficients: coefficients, intercepts: intercepts, link: link, columns: columns, rows: rows)
+    }
+
+    /// The same scores for coefficients not (yet) in a model, e.g. a cross-validation fold's fit.
+    public static func scores(coefficients: [[Double]], intercepts: [Double], link: String,
+                              columns: [UnsafeBufferPointer<Float>], rows: [Int]) -> [Double] {
         var out = [Double]()
-        out.reserveCapacity(rows.count * width)
+        out.reserveCapacity(rows.count * (link == "softmax" ? coefficients.count : 1))
         var z = [Double](repeating: 0, count: coefficients.count)
         for row in rows {
             for o in coefficients.indices {

@@ -37,22 +37,7 @@ public enum SoftmaxRegression {
                          evaluations: fit.evaluations, converged: fit.converged, solver: fit.solver)
     }
 
-    /// Class probabilities (row-major, K per row) for the given feature columns and rows.
-    public static func predict(columns: [UnsafeBufferPointer<Float>], rows: [Int], coefficients: [[Double]],
-                               intercepts: [Double]) -> [[Double]] {
-        rows.map { row in
-            let z = intercepts.indices.map { k -> Double in
-                var z = intercepts[k]
-                for (j, column) in columns.enumerated() {
-                    let value = column[row]
-                    z += coefficients[k][j] * Double(value.isNaN ? 0 : value)
-                }
-                return z
-            }
-            return softmax(z)
-        }
-    }
-
+    /// exp(zₖ − max) / Σ, the class probabilities of one row's logits.
     public static func softmax(_ z: [Double]) -> [Double] {
         let top = z.max() ?? 0
         let e = z.map { exp($0 - top) }

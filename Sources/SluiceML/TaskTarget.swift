@@ -3,7 +3,18 @@
 /// missing (or, when scoring against a model's classes, is a class the model
 /// does not know).
 public struct TaskTarget: Sendable {
-    public enum Task: String, Sendable, CaseIterable { case binary, multiclass, regression }
+    public enum Task: String, Sendable, CaseIterable {
+        case binary, multiclass, regression
+
+        /// The model's link for this task (``LinearModel/link``).
+        public var link: String {
+            switch self {
+            case .binary: "logistic"
+            case .multiclass: "softmax"
+            case .regression: "identity"
+            }
+        }
+    }
 
     public let task: Task
     /// Class names in label order (binary: `classes[1]` is the positive class); empty for regression.

@@ -35,6 +35,17 @@ import Testing
         return text
     }
 
+    /// The stock stages with `params` for train.
+    static func stages(train params: String) -> String {
+        """
+                  - plugin: validate
+                  - plugin: features
+                  - plugin: train
+                    params: {\(params)}
+                  - plugin: evaluate
+            """
+    }
+
     func archiveMember(_ space: Workspace, _ name: String) throws -> String {
         let members = try ArchiveReader.members(of: space.root + "/outbox/churn/current.tar.gz")
         return String(decoding: members.first { $0.name == name }?.bytes ?? [], as: UTF8.self)
@@ -44,8 +55,7 @@ import Testing
         let space = try Workspace(stages: Workspace.stockStages, promotion: """
             min: {accuracy: 0.5}
                   champion: {metric: accuracy, min_improvement: -0.05}
-            """, pipelineExtra: "    task: multiclass")
-        try space.writeConfig(try FileSystem.readText(space.config).replacingOccurrences(of: "target: churned", with: "target: tier"))
+            """, pipelineExtra: "    task: multiclass", target: "tier")
         let data = Self.csv(rows: 1500, seed: 3)
         try space.drop("a.csv", data)
         let first = try space.serve()
@@ -98,14 +108,8 @@ import Testing
         ("solver: adam, epochs: 100, learning_rate: 0.3, batch_size: 256", "adam", "l2"),
     ])
     func regressionTrainsWithEachSolverAndPredicts(params: String, solver: String, penalty: String) throws {
-        let space = try Workspace(stages: """
-                  - plugin: validate
-                  - plugin: features
-                  - plugin: train
-                    params: {\(params)}
-                  - plugin: evaluate
-            """, promotion: "min: {r2: 0.9}\n      max: {rmse: 2.0}", pipelineExtra: "    task: regression")
-        try space.writeConfig(try FileSystem.readText(space.config).replacingOccurrences(of: "target: churned", with: "target: spend"))
+        let space = try Workspace(stages: Self.stages(train: params),
+                                  promotion: "min: {r2: 0.9}\n      max: {rmse: 2.0}", pipelineExtra: "    task: regression", target: "spend")
         let data = Self.csv(rows: 2000, seed: 5).replacingOccurrences(of: ",bronze,", with: ",b,")
             .replacingOccurrences(of: ",silver,", with: ",s,").replacingOccurrences(of: ",gold,", with: ",g,")
         try space.drop("day.csv", data)
@@ -147,14 +151,8 @@ import Testing
     @Test func sameDataConfigAndSeedGiveAByteIdenticalModel() throws {
         var models: [String] = []
         for _ in 0..<2 {
-            let space = try Workspace(stages: """
-                      - plugin: validate
-                      - plugin: features
-                      - plugin: train
-                        params: {solver: adam, epochs: 5, batch_size: 128, class_weight: balanced}
-                      - plugin: evaluate
-                """, promotion: "min: {accuracy: 0.3}", pipelineExtra: "    task: multiclass")
-            try space.writeConfig(try FileSystem.readText(space.config).replacingOccurrences(of: "target: churned", with: "target: tier"))
+            let space = try Workspace(stages: Self.stages(train: "solver: adam, epochs: 5, batch_size: 128, class_weight: balanced"),
+                                      promotion: "min: {accuracy: 0.3}", pipelineExtra: "    task: multiclass", target: "tier")
             try space.drop("a.csv", Self.csv(rows: 800, seed: 8))
             #expect(try space.serve().status == 0)
             models.append(try archiveMember(space, "model.json"))
@@ -169,34 +167,21 @@ import Testing
     }
 
     @Test func wrongParametersForTheTaskQuarantineWithTheReason() throws {
-        let space = try Workspace(stages: """
-                  - plugin: validate
-                  - plugin: features
-                  - plugin: train
-                    params: {class_weight: balanced}
-                  - plugin: evaluate
-            """, promotion: "max: {rmse: 2.0}", pipelineExtra: "    task: regression")
-        try space.writeConfig(try FileSystem.readText(space.config).replacingOccurrences(of: "target: churned", with: "target: spend"))
+        let space = try Workspace(stages: Self.stages(train: "class_weight: balanced"),
+                                  promotion: "max: {rmse: 2.0}", pipelineExtra: "    task: regression", target: "spend")
         try space.drop("day.csv", Self.csv(rows: 500, seed: 6))
         #expect(try space.serve().status == 0)
         let reason = try quarantineReason(space)
         #expect(reason.contains("class weights apply to classification tasks, not regression"), "\(reason)")
         // A text target for regression is a validation finding, named.
-        let text = try Workspace(promotion: "max: {rmse: 2.0}", pipelineExtra: "    task: regression")
-        try text.writeConfig(try FileSystem.readText(text.config).replacingOccurrences(of: "target: churned", with: "target: tier"))
+        let text = try Workspace(promotion: "max: {rmse: 2.0}", pipelineExtra: "    task: regression", target: "tier")
         try text.drop("day.csv", Self.csv(rows: 500, seed: 6))
         #expect(try text.serve().status == 0)
         let why = try quarantineReason(text)
         #expect(why.contains("target 'tier' holds text") && why.contains("task regression needs a numeric target"), "\(why)")
         // A misspelt parameter is named, with the one it resembles.
-        let typo = try Workspace(stages: """
-                  - plugin: validate
-                  - plugin: features
-                  - plugin: train
-                    params: {alpah: 2}
-                  - plugin: evaluate
-            """, promotion: "max: {rmse: 2.0}", pipelineExtra: "    task: regression")
-        try typo.writeConfig(try FileSystem.readText(typo.config).replacingOccurrences(of: "target: churned", with: "target: spend"))
+        let typo = try Workspace(stages: Self.stages(train: "alpah: 2"),
+                                  promotion: "max: {rmse: 2.0}", pipelineExtra: "    task: regression", target: "spend")
         try typo.drop("day.csv", Self.csv(rows: 500, seed: 6))
         #expect(try typo.serve().status == 0)
         let typoReason = try quarantineReason(typo)

@@ -177,15 +177,11 @@ import Glibc
     func expectAccuracy(_ fit: LinearFit, on test: Data, classCount: Int, _ reference: Reference, _ name: String) {
         let buffers = test.columns.map { column in column.withUnsafeBufferPointer { $0 } }
         let rows = Array(0..<test.rows)
-        let predicted: [Int]
-        if classCount == 2 && fit.coefficients.count == 1 {
-            predicted = LogisticRegression.predict(columns: buffers, rows: rows, weights: fit.weights, intercept: fit.intercept)
-                .map { $0 > 0.5 ? 1 : 0 }
-        } else {
-            let probabilities = SoftmaxRegression.predict(columns: buffers, rows: rows, coefficients: fit.coefficients,
-                                                          intercepts: fit.intercepts).flatMap { $0 }
-            predicted = MulticlassMetrics.predictions(probabilities: probabilities, classCount: classCount)
-        }
+        let link = classCount == 2 && fit.coefficients.count == 1 ? "logistic" : "softmax"
+        let scores = LinearModel.scores(coefficients: fit.coefficients, intercepts: fit.intercepts, link: link,
+                                        columns: buffers, rows: rows)
+        let predicted: [Int] = link == "logistic" ? scores.map { $0 > 0.5 ? 1 : 0 }
+            : MulticlassMetrics.predictions(probabilities: scores, classCount: classCount)
         let correct = zip(predicted, test.labels).filter { Float($0.0) == $0.1 }.count
         let accuracy = Double(correct) / Double(test.rows)
         #expect(abs(accuracy - reference.accuracy!) <= 0.002 + 1e-12,

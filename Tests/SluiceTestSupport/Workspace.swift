@@ -9,16 +9,16 @@ public final class Workspace {
     public var root: String { directory.path }
     public var config: String { root + "/sluice.yaml" }
 
-    /// Writes a config with one `churn` pipeline. `stages` is YAML for the stage list.
+    /// Writes a config with one `churn` pipeline predicting `target`. `stages` is YAML for the stage list.
     public init(stages: String = Workspace.stockStages, promotion: String = "min: {auc: 0.6}", extra: String = "",
-                pipelineExtra: String = "") throws {
+                pipelineExtra: String = "", target: String = "churned") throws {
         try directory.write("sluice.yaml", """
             state_dir: .
             plugin_path: [\(BuildProducts.directory)]
             \(extra)
             pipelines:
               churn:
-                target: churned
+                target: \(target)
                 seed: 42
             \(pipelineExtra)
                 stages:

@@ -40,19 +40,7 @@ struct EvaluateStage: Stage {
         guard let targetColumn = context.column(named: model.target) else {
             throw StageError("target column '\(model.target)' not found")
         }
-        let known = task == .regression ? nil : model.classes
-        let target: TaskTarget
-        do {
-            target = switch targetColumn.type {
-            case .categorical:
-                try TaskTarget(task: task, codes: context.codes(targetColumn), dictionary: context.dictionary(targetColumn),
-                               classes: known)
-            case .numeric:
-                try TaskTarget(task: task, values: context.numeric(targetColumn), classes: known)
-            }
-        } catch let problem as TaskTarget.Problem {
-            throw StageError("target '\(model.target)': \(problem.description)")
-        }
+        let target = try context.taskTarget(targetColumn, task: task, classes: task == .regression ? nil : model.classes)
         var columns: [UnsafeBufferPointer<Float>] = []
         for feature in model.features {
             guard let column = context.column(named: feature), column.type == .numeric else {

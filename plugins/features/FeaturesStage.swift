@@ -65,18 +65,13 @@ struct FeaturesStage: Stage {
             }
             let constant = strategy == "constant"
                 ? try context.param("fill_value.\(column.name)", default: try context.param("fill_value", default: 0.0)) : 0
-            plans[position] = NumericPlan(name: column.name, values: SendableFloats(context.numeric(column)),
+            plans[position] = NumericPlan(name: column.name, values: UncheckedSendable(context.numeric(column)),
                                           strategy: strategy, constant: constant, log: logColumns.contains(column.name))
         }
         let numericPositions = plans.keys.sorted()
-        let results = NumericResults(count: numericPositions.count)
-        let rows = SendableRows(trainingRows)
         let planList = numericPositions.map { plans[$0]! }
-        DispatchQueue.concurrentPerform(iterations: planList.count) { index in
-            results.store(index, planList[index].fit(trainingRows: rows.rows))
-        }
-        var fitted: [Int: (FeatureTransform.Numeric, [Float])] = [:]
-        for (index, position) in numericPositions.enumerated() { fitted[position] = results.take(index) }
+        let fits = concurrentMap(planList.count) { planList[$0].fit(trainingRows: trainingRows) }
+        let fitted = Dictionary(uniqueKeysWithValues: zip(numericPositions, fits))
 
         for (position, column) in columns.enumerated() {
             context.progress(Double(position) / Double(max(columns.count, 1)), "encoding \(column.name)")
@@ -144,13 +139,13 @@ struct FeaturesStage: Stage {
 /// transformed column. Reads the column only, so columns fit in parallel.
 struct NumericPlan: Sendable {
     let name: String
-    let values: SendableFloats
+    let values: UncheckedSendable<UnsafeBufferPointer<Float>>
     let strategy: String
     let constant: Double
     let log: Bool
 
     func fit(trainingRows: [Int]) -> (FeatureTransform.Numeric, [Float]) {
-        let values = self.values.buffer
+        let values = self.values.value
         let fill: Double
         switch strategy {
         case "mean":
@@ -190,39 +185,6 @@ struct NumericPlan: Sendable {
         let encoding = FeatureTransform.Numeric(column: name, impute: strategy, fill: fill, log: log,
                                                 mean: mean, scale: sd > 1e-12 ? sd : 1)
         return (encoding, values.map(encoding.apply))
-    }
-}
-
-/// A host column, read by several threads (the host does not change it while the stage runs).
-struct SendableFloats: @unchecked Sendable {
-    let buffer: UnsafeBufferPointer<Float>
-    init(_ buffer: UnsafeBufferPointer<Float>) { self.buffer = buffer }
-}
-
-struct SendableRows: Sendable {
-    let rows: [Int]
-    init(_ rows: [Int]) { self.rows = rows }
-}
-
-/// One slot per column, each written by exactly one thread (raw storage: an
-/// array property would be an exclusive access per write).
-final class NumericResults: @unchecked Sendable {
-    typealias Result = (FeatureTransform.Numeric, [Float])
-    private let slots: UnsafeMutablePointer<Result?>
-    private let count: Int
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: max(count, 1))
-        slots.initialize(repeating: nil, count: count)
-    }
-    deinit {
-        slots.deinitialize(count: count)
-        slots.deallocate()
-    }
-    func store(_ index: Int, _ result: Result) { slots[index] = result }
-    func take(_ index: Int) -> Result {
-        defer { slots[index] = nil }
-        return slots[index]!
     }
 }
 

@@ -41,14 +41,11 @@ struct CrossValidation {
             let matrix = BlockedRows(columns: columns, rows: train.map { rows[$0] },
                                      labels: train.map { target.labels[rows[$0]] }, weights: weights.map { w in train.map { w[$0] } })
             let fit = try TrainStage.fit(matrix, task: task, classCount: target.classes.count, options: options, progress: nil)
-            let model = LinearModel(task: task.rawValue, target: "", classes: target.classes, features: [],
-                                    link: task == .binary ? "logistic" : (task == .multiclass ? "softmax" : "identity"),
-                                    coefficients: fit.coefficients, intercepts: fit.intercepts, solver: fit.solver.rawValue,
-                                    penalty: "", c: nil, alpha: nil, l1Ratio: nil, classWeights: nil, iterations: 0,
-                                    converged: fit.converged, objective: fit.objective, gradientNorm: 0, trainingRows: 0, seed: seed)
             let measured = Dictionary(TaskMetrics.measure(task: task, classes: target.classes,
                                                           labels: test.map { target.labels[$0] },
-                                                          scores: model.scores(columns: columns, rows: test)),
+                                                          scores: LinearModel.scores(
+                                                              coefficients: fit.coefficients, intercepts: fit.intercepts,
+                                                              link: task.link, columns: columns, rows: test)),
                                       uniquingKeysWith: { first, _ in first })
             var result: [String: Double] = [:]
             for name in reported { result[name] = measured[name] ?? .nan; scores[name, default: []].append(measured[name] ?? .nan) }

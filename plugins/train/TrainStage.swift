@@ -39,7 +39,7 @@ struct TrainStage: Stage {
         guard let targetColumn = context.column(named: target) else {
             throw StageError("target column '\(target)' not found")
         }
-        let labels = try Self.target(context, targetColumn, task: task, positiveClass: context.param("positive_class"))
+        let labels = try context.taskTarget(targetColumn, task: task, positiveClass: context.param("positive_class"))
         var features: [Column] = []
         for column in context.columns where column.name != target {
             guard column.type == .numeric else {
@@ -68,7 +68,7 @@ struct TrainStage: Stage {
         }
         let model = LinearModel(
             task: task.rawValue, target: target, classes: labels.classes, features: features.map(\.name),
-            link: task == .binary ? "logistic" : (task == .multiclass ? "softmax" : "identity"),
+            link: task.link,
             coefficients: fit.coefficients, intercepts: fit.intercepts, solver: fit.solver.rawValue,
             penalty: task == .regression && options.l1Ratio > 0 ? "elasticnet" : "l2",
             c: task == .regression ? nil : options.c, alpha: task == .regression ? options.alpha : nil,
@@ -186,23 +186,6 @@ struct TrainStage: Stage {
         minibatch.seed = UInt64(context.setting("seed") ?? "0") ?? 0
         options.minibatch = minibatch
         return options
-    }
-
-    static func target(_ context: StageContext, _ column: Column, task: TaskTarget.Task,
-                       positiveClass: String?) throws -> TaskTarget {
-        do {
-            switch column.type {
-            case .categorical:
-                return try TaskTarget(task: task, codes: context.codes(column), dictionary: context.dictionary(column),
-                                      positiveClass: positiveClass)
-            case .numeric:
-                return try TaskTarget(task: task, values: context.numeric(column), positiveClass: positiveClass)
-            }
-        } catch let problem as TaskTarget.Problem {
-            throw StageError("target '\(column.name)': \(problem.description)")
-        } catch let problem as BinaryTarget.Problem {
-            throw StageError("target '\(column.name)': \(problem.description)")
-        }
     }
 
     /// `class_weight: balanced` or `class_weight.<class>: <weight>` as per-row weights.

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceML
 import SluicePluginSDK
 
 /// What a drop looks like, column by column: the pinned schema is the first
@@ -50,29 +51,6 @@ struct ColumnProfile: Codable, Equatable {
     var maxNullFraction: Double? = nil
 }
 
-/// A numeric column handed to a profiling thread (host memory the stage only reads).
-struct ProfileInput: @unchecked Sendable {
-    let name: String
-    let values: UnsafeBufferPointer<Float>
-}
-
-/// One profile per column, each written by exactly one thread.
-final class ProfileSlots: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<ColumnProfile?>
-    private let count: Int
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: Swift.max(count, 1))
-        slots.initialize(repeating: nil, count: count)
-    }
-    deinit {
-        slots.deinitialize(count: count)
-        slots.deallocate()
-    }
-    func store(_ index: Int, _ profile: ColumnProfile) { slots[index] = profile }
-    func take(_ index: Int) -> ColumnProfile { slots[index]! }
-}
-
 enum Profiler {
     /// Rows used for quantiles and bins: a fixed stride over the drop, so the
     /// same drop always gives the same profile.
@@ -85,13 +63,11 @@ enum Profiler {
         let all = context.columns
         // Numeric columns are profiled on all cores (each reads only its own column).
         let numeric = all.enumerated().filter { $0.element.type == .numeric }
-        let inputs = numeric.map { ProfileInput(name: $0.element.name, values: context.numeric($0.element)) }
-        let profiled = ProfileSlots(count: inputs.count)
-        DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
-            profiled.store(index, numericProfile(inputs[index], rows: rows, stride: stride))
+        let inputs = numeric.map { (name: $0.element.name, values: UncheckedSendable(context.numeric($0.element))) }
+        let profiled = concurrentMap(inputs.count) {
+            numericProfile(name: inputs[$0].name, values: inputs[$0].values.value, rows: rows, stride: stride)
         }
-        var byPosition: [Int: ColumnProfile] = [:]
-        for (index, entry) in numeric.enumerated() { byPosition[entry.offset] = profiled.take(index) }
+        let byPosition = Dictionary(uniqueKeysWithValues: zip(numeric.map(\.offset), profiled))
         var columns: [ColumnProfile] = []
         for (position, column) in all.enumerated() {
             switch column.type {
@@ -119,8 +95,7 @@ enum Profiler {
     }
 
     /// A numeric column's null rate, range, and (on the sample) distinct count, decile edges and bin shares.
-    static func numericProfile(_ input: ProfileInput, rows: Int, stride: Int) -> ColumnProfile {
-        let values = input.values
+    static func numericProfile(name: String, values: UnsafeBufferPointer<Float>, rows: Int, stride: Int) -> ColumnProfile {
         var missing = 0
         var low = Float.infinity, high = -Float.infinity
         for value in values {
@@ -139,7 +114,7 @@ enum Profiler {
         for index in sample.indices where index == 0 || sample[index] != sample[index - 1] { distinct += 1 }
         let edges = sample.isEmpty ? [] : (1..<10).map { Double(sample[Swift.min(sample.count - 1, sample.count * $0 / 10)]) }
         return ColumnProfile(
-            name: input.name, type: "numeric", nullRate: rows > 0 ? Double(missing) / Double(rows) : 0,
+            name: name, type: "numeric", nullRate: rows > 0 ? Double(missing) / Double(rows) : 0,
             min: missing < rows ? Double(low) : nil, max: missing < rows ? Double(high) : nil,
             distinct: distinct, edges: edges, binFractions: binFractions(sample, edges: edges),
             categories: nil, categoriesComplete: nil)
