@@ -14,6 +14,13 @@ public protocol ByteSource: AnyObject {
     var sha256: String { get }
     /// Raw bytes consumed so far (compressed size for compressed sources).
     var rawBytes: Int64 { get }
+    /// Bytes of text the source will give in all, when known in advance (a
+    /// plain file's size); readers size their columns from it.
+    var expectedBytes: Int64? { get }
+}
+
+extension ByteSource {
+    public var expectedBytes: Int64? { nil }
 }
 
 /// A file read with large `read(2)` calls, hashed as it goes.
@@ -32,6 +39,12 @@ public final class FileByteSource: ByteSource {
     }
 
     deinit { close(fd) }
+
+    public var expectedBytes: Int64? {
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int64(status.st_size)
+    }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         var filled = 0
@@ -71,6 +84,7 @@ public final class MemoryByteSource: ByteSource {
 
     public var sha256: String { hash.finalize() }
     public var rawBytes: Int64 { Int64(offset) }
+    public var expectedBytes: Int64? { Int64(bytes.count) }
 }
 
 /// gzip inflated as it streams (one or more members): neither the whole

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import SluiceSystem
 #if canImport(Glibc)
 import Glibc
@@ -67,9 +68,10 @@ public struct ParsedTable: Sendable {
 /// The bytes stream through a window of `chunkBytes × threads` bytes: a reader
 /// thread fills (and hashes) the next window while the current one, cut into
 /// one chunk per thread at quote-aware row boundaries, is parsed on all
-/// threads. Each chunk writes its own column pieces; pieces are joined in
-/// order at the end, so the result is the same for any thread count and
-/// window size. Memory stays near the size of the table plus the windows.
+/// threads. Each chunk writes its own column pieces (reused every window);
+/// after each window the pieces are appended in order onto the table's
+/// columns, so the result is the same for any thread count and window size.
+/// Memory stays near the size of the table plus the windows and pieces.
 ///
 /// Column types are guessed from the first rows (numeric when every
 /// non-missing field is a number). When a column guessed numeric later holds
@@ -181,6 +183,9 @@ private final class StreamingParse {
         threads = max(1, options.threads ?? (online > 0 ? online : 1))
     }
 
+    /// Chunks each window is cut into per parse thread (see the parse loop).
+    static let chunksPerThread = 4
+
     func run() throws -> Outcome {
         let windowBytes = max(options.chunkBytes, 64) * threads
         var current = WindowBuffer(capacity: windowBytes)
@@ -226,7 +231,9 @@ private final class StreamingParse {
         let parser = ChunkParser(delimiter: delimiter, kinds: kinds, missing: missing,
                                  maxFieldLength: options.maxFieldLength)
 
-        var pieces: [ChunkOutput] = []
+        // Chunk slots, reused every window; rows are copied out into `builder`.
+        let slots = (0..<(threads == 1 ? 1 : threads * Self.chunksPerThread)).map { _ in ChunkOutput(width: width) }
+        let builder = TableBuilder()
         var dictionaries = [[String]](repeating: [], count: width)
         var lookups = [[String: Int32]](repeating: [:], count: width)
         var rowCount = 0
@@ -253,19 +260,28 @@ private final class StreamingParse {
                 try checkSize(consumedText)
                 continue
             }
-            let cuts = splitPoints(current.bytes, from: position, to: stop)
-            let outputs = (0..<(cuts.count - 1)).map { _ in ChunkOutput(width: width) }
+            let cuts = splitPoints(current.bytes, from: position, to: stop, parts: slots.count)
+            let outputs = Array(slots.prefix(cuts.count - 1))
 
             // Read the next window while this one is parsed.
             let reader = NextWindow(source: source, from: current, tail: stop, into: next, ended: ended)
             // Own threads, not Dispatch's pool: on a 2-core machine the pool has two
             // threads, and a reader on one of them would serialize the parse.
             let readerThread = ended ? nil : JoinableThread { reader.run() }
+            // Each parse thread takes the next chunk until none is left: with several
+            // chunks per thread, a thread slowed by sharing its core with the reader
+            // does fewer of them, and no core idles long at the window's end.
             let window = SendablePointer(current.bytes)
-            let workers = (1..<outputs.count).map { index in
-                JoinableThread { parser.parse(window.pointer, start: cuts[index], stop: cuts[index + 1], into: outputs[index]) }
+            let nextChunk = ChunkCounter()
+            let parseChunks: @Sendable () -> Void = {
+                while true {
+                    let index = nextChunk.take()
+                    if index >= outputs.count { return }
+                    parser.parse(window.pointer, start: cuts[index], stop: cuts[index + 1], into: outputs[index])
+                }
             }
-            parser.parse(window.pointer, start: cuts[0], stop: cuts[1], into: outputs[0])
+            let workers = (1..<min(threads, outputs.count)).map { _ in JoinableThread(parseChunks) }
+            parseChunks()
             for worker in workers { worker.join() }
             readerThread?.join()
             if let error = reader.error { throw error }
@@ -288,8 +304,15 @@ private final class StreamingParse {
                 chunkLine += output.lines
             }
             // Categorical codes: chunk dictionaries into the file's, in order of first appearance.
+            let windowRows = outputs.reduce(0) { $0 + $1.rows }
+            if builder.columns.isEmpty {
+                builder.start(width: width, capacity: estimatedRows(firstWindowRows: windowRows,
+                                                                   parsedBytes: stop - bodyStart))
+            }
             for output in outputs {
-                output.rowLineBase = lineBase
+                for row in 0..<output.rows {
+                    builder.rowLines.append(Int64(lineBase + Int(output.rowLines![row])))
+                }
                 lineBase += output.lines
                 rowCount += output.rows
                 for column in 0..<width where kinds[column] == .categorical {
@@ -305,11 +328,9 @@ private final class StreamingParse {
                     }
                     let codes = output.codes[column]!
                     for row in 0..<output.rows where codes[row] >= 0 { codes[row] = map[Int(codes[row])] }
-                    output.dictionaries[column] = ByteDictionary()
                 }
-                output.shrink(kinds: kinds)
-                pieces.append(output)
             }
+            builder.append(outputs, kinds: kinds)
             if let maxRows = options.maxRows, rowCount > maxRows {
                 throw IngestError(file: file, found: "more than \(maxRows) rows",
                                   expected: "at most \(maxRows) rows (limits.max_rows)")
@@ -322,8 +343,8 @@ private final class StreamingParse {
             next.filled = 0
             position = 0
         }
-        return .table(assemble(names: names, kinds: kinds, pieces: pieces, rowCount: rowCount,
-                               dictionaries: dictionaries),
+        if builder.columns.isEmpty { builder.start(width: width, capacity: 1) }
+        return .table(builder.finish(names: names, kinds: kinds, dictionaries: dictionaries),
                       textBytes: consumedText, threads: threads)
     }
 
@@ -355,55 +376,15 @@ private final class StreamingParse {
         return range.isEmpty || missing.tokens.contains(Array(tokenizer.buffer[range]))
     }
 
-    /// Joins the pieces column by column, freeing each piece once copied, so
-    /// the peak is the table plus one column's pieces.
-    func assemble(names: [String], kinds: [ColumnKind], pieces: [ChunkOutput], rowCount: Int,
-                  dictionaries: [[String]]) -> Table {
-        // Each column's pieces are copied into place (and freed) on its own, on all cores:
-        // the copy is mostly page faults of the new column, which parallelize.
-        let slots = UnsafeMutablePointer<ColumnValues?>.allocate(capacity: max(names.count, 1))
-        slots.initialize(repeating: nil, count: names.count)
-        defer { slots.deinitialize(count: names.count); slots.deallocate() }
-        let out = ColumnSlots(pointer: slots)
-        // Pieces are only read here (their arrays are not mutated across threads); freed below.
-        DispatchQueue.concurrentPerform(iterations: names.count) { column in
-            let slot = out.pointer + column
-            switch kinds[column] {
-            case .numeric:
-                let storage = NumericStorage(uninitializedCount: rowCount)
-                var offset = 0
-                for piece in pieces {
-                    if piece.rows > 0 {
-                        (storage.values.baseAddress! + offset).initialize(from: piece.numeric[column]!, count: piece.rows)
-                    }
-                    offset += piece.rows
-                    free(piece.numeric[column])
-                }
-                slot.pointee = .numeric(storage)
-            case .categorical:
-                let codes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: rowCount)
-                var offset = 0
-                for piece in pieces {
-                    if piece.rows > 0 {
-                        (codes.baseAddress! + offset).initialize(from: piece.codes[column]!, count: piece.rows)
-                    }
-                    offset += piece.rows
-                    free(piece.codes[column])
-                }
-                slot.pointee = .categorical(CategoricalStorage(adopting: codes, dictionary: dictionaries[column]))
-            }
+    /// Rows to make room for, from the first window: its rows per byte times
+    /// the source's size when known (a little over, so growing is rare), or
+    /// four windows' worth for a stream of unknown length (columns double as needed).
+    func estimatedRows(firstWindowRows rows: Int, parsedBytes: Int) -> Int {
+        guard rows > 0, parsedBytes > 0 else { return 1 << 16 }
+        if let expected = source.expectedBytes, expected > 0 {
+            return Int(Double(rows) / Double(parsedBytes) * Double(expected) * 1.02) + 1024
         }
-        for piece in pieces {
-            for column in names.indices { piece.numeric[column] = nil; piece.codes[column] = nil }
-        }
-        let columns = names.indices.map { TableColumn(name: names[$0], values: slots[$0]!) }
-        var rowLines = [Int64]()
-        rowLines.reserveCapacity(rowCount)
-        for piece in pieces {
-            for row in 0..<piece.rows { rowLines.append(Int64(piece.rowLineBase + Int(piece.rowLines![row]))) }
-            free(piece.rowLines); piece.rowLines = nil
-        }
-        return Table(rowCount: rowCount, columns: columns, rowLines: rowLines)
+        return max(rows * 4, 1 << 16)
     }
 
     /// The offset just past the last row ending in `bytes[from..<to]`, outside quotes; nil when none.
@@ -431,16 +412,16 @@ private final class StreamingParse {
         return last
     }
 
-    /// Cuts `[from, to)` into about one range per thread at row boundaries
+    /// Cuts `[from, to)` into about `parts` ranges at row boundaries
     /// outside quotes; returns the cut offsets including both ends.
-    func splitPoints(_ bytes: UnsafePointer<UInt8>, from: Int, to: Int) -> [Int] {
+    func splitPoints(_ bytes: UnsafePointer<UInt8>, from: Int, to: Int, parts: Int) -> [Int] {
         var cuts = [from]
         let length = to - from
         if length <= 0 { return [from, to] }
         var position = from
         var inQuotes = false
-        for part in 1..<threads {
-            let target = from + length * part / threads
+        for part in 1..<max(parts, 1) {
+            let target = from + length * part / parts
             if target <= cuts.last! { continue }
             // Quote state at `target`, counting quotes from where we are.
             while true {
@@ -466,6 +447,54 @@ private final class StreamingParse {
         cuts.append(to)
         return cuts
     }
+}
+
+/// The table as it is read: one ``ColumnAccumulator`` per column and the
+/// file line of every row. Frees what it holds unless ``finish`` handed it over.
+private final class TableBuilder {
+    var columns: [ColumnAccumulator] = []
+    var rowLines: [Int64] = []
+    private var handedOver = false
+
+    func start(width: Int, capacity: Int) {
+        columns = (0..<width).map { _ in ColumnAccumulator(capacity: capacity) }
+        rowLines.reserveCapacity(capacity)
+    }
+
+    /// Copies one window's chunks, in order, onto the columns: each column on its own, on all cores.
+    func append(_ outputs: [ChunkOutput], kinds: [ColumnKind]) {
+        columns.withUnsafeMutableBufferPointer { buffer in
+            let target = UncheckedColumns(pointer: buffer.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: buffer.count) { column in
+                for output in outputs where output.rows > 0 {
+                    let piece: UnsafeRawPointer = kinds[column] == .numeric
+                        ? UnsafeRawPointer(output.numeric[column]!) : UnsafeRawPointer(output.codes[column]!)
+                    target.pointer[column].append(piece, count: output.rows)
+                }
+            }
+        }
+    }
+
+    func finish(names: [String], kinds: [ColumnKind], dictionaries: [[String]]) -> Table {
+        handedOver = true
+        let built = names.indices.map { column -> TableColumn in
+            let values: ColumnValues = kinds[column] == .numeric
+                ? .numeric(NumericStorage(adoptingLarge: columns[column].floats()))
+                : .categorical(CategoricalStorage(adoptingLarge: columns[column].codes(),
+                                                  dictionary: dictionaries[column]))
+            return TableColumn(name: names[column], values: values)
+        }
+        return Table(rowCount: rowLines.count, columns: built, rowLines: rowLines)
+    }
+
+    deinit {
+        if !handedOver { for column in columns { column.discard() } }
+    }
+}
+
+/// Column accumulators, each appended to by one thread.
+private struct UncheckedColumns: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<ColumnAccumulator>
 }
 
 /// Copies the unparsed tail of one window to the start of the other and fills
@@ -524,9 +553,11 @@ final class JoinableThread: @unchecked Sendable {
     }
 }
 
-/// Per-column result slots, each written by one thread.
-struct ColumnSlots: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<ColumnValues?>
+/// Hands out chunk indexes 0, 1, 2… to parse threads.
+final class ChunkCounter: Sendable {
+    private let next = Atomic<Int>(0)
+
+    func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
 }
 
 struct SendablePointer: @unchecked Sendable {

@@ -25,8 +25,9 @@ struct ChunkFailure: Error {
     var column: Int?
 }
 
-/// One parsed chunk: per-column pieces allocated with `malloc`, owned by this
-/// object until the reader merges (and frees) them.
+/// One parsed chunk: per-column pieces allocated with `malloc`. A chunk slot
+/// is reused window after window (``prepare(kinds:capacity:)``), so its pages
+/// are faulted in once; the reader copies each window's rows out of it.
 final class ChunkOutput: @unchecked Sendable {
     var rows = 0
     /// Line breaks consumed, quoted ones included.
@@ -37,8 +38,8 @@ final class ChunkOutput: @unchecked Sendable {
     /// Per row: line breaks before the row's first line, counted from the chunk's start.
     var rowLines: UnsafeMutablePointer<UInt32>?
     var failure: ChunkFailure?
-    /// Line number of the chunk's first line in the file (set when merged).
-    var rowLineBase = 0
+    /// Rows the pieces have room for.
+    private(set) var capacity = 0
 
     init(width: Int) {
         numeric = Array(repeating: nil, count: width)
@@ -46,23 +47,33 @@ final class ChunkOutput: @unchecked Sendable {
         dictionaries = Array(repeating: ByteDictionary(), count: width)
     }
 
-    /// Gives back the capacity past the rows parsed (pieces were sized for the worst case).
-    func shrink(kinds: [ColumnKind]) {
-        let bytes = max(rows, 1) * 4
+    /// Empties the slot for a new chunk with room for `capacity` rows, keeping
+    /// the pieces it has when they are large enough.
+    func prepare(kinds: [ColumnKind], capacity needed: Int) {
+        rows = 0
+        lines = 0
+        failure = nil
+        for column in kinds.indices { dictionaries[column] = ByteDictionary() }
+        if needed <= capacity { return }
+        release()
         for column in kinds.indices {
-            if let piece = numeric[column] { numeric[column] = realloc(piece, bytes)!.assumingMemoryBound(to: Float.self) }
-            if let piece = codes[column] { codes[column] = realloc(piece, bytes)!.assumingMemoryBound(to: Int32.self) }
+            switch kinds[column] {
+            case .numeric: numeric[column] = malloc(needed * 4)!.assumingMemoryBound(to: Float.self)
+            case .categorical: codes[column] = malloc(needed * 4)!.assumingMemoryBound(to: Int32.self)
+            }
         }
-        if let lines = rowLines { rowLines = realloc(lines, bytes)!.assumingMemoryBound(to: UInt32.self) }
+        rowLines = malloc(needed * 4)!.assumingMemoryBound(to: UInt32.self)
+        capacity = needed
     }
 
-    /// Frees whatever pieces are still owned.
+    /// Frees the pieces.
     func release() {
         for index in numeric.indices {
             free(numeric[index]); numeric[index] = nil
             free(codes[index]); codes[index] = nil
         }
         free(rowLines); rowLines = nil
+        capacity = 0
     }
 
     deinit { release() }
@@ -86,14 +97,8 @@ struct ChunkParser {
     /// scanned without bounds checks (see ``FloatParser/parseTerminated(_:)``).
     func parse(_ base: UnsafePointer<UInt8>, start: Int, stop: Int, into out: ChunkOutput) {
         let width = kinds.count
-        let capacity = (stop - start) / max(width, 1) + 2
-        for column in 0..<width {
-            switch kinds[column] {
-            case .numeric: out.numeric[column] = malloc(capacity * 4)!.assumingMemoryBound(to: Float.self)
-            case .categorical: out.codes[column] = malloc(capacity * 4)!.assumingMemoryBound(to: Int32.self)
-            }
-        }
-        out.rowLines = malloc(capacity * 4)!.assumingMemoryBound(to: UInt32.self)
+        // Every row has at least `width` bytes (its delimiters and line end).
+        out.prepare(kinds: kinds, capacity: (stop - start) / max(width, 1) + 2)
         var rows = 0
         var line = 0
         var p = base + start

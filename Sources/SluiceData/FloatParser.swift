@@ -1,3 +1,4 @@
+import CSluiceLinux
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -118,27 +119,18 @@ public enum FloatParser {
     /// The nearest Float32 to w × 10^q (w > 0 or 0).
     @inline(__always)
     static func compose(_ w: UInt64, _ q: Int) -> Float {
-        if w == 0 { return 0 }
-        if w <= 1 << 24, q >= -10, q <= 10 {
+        if w <= 1 << 24, UInt(bitPattern: q &+ 10) <= 20 {
             // Both operands are exact Float32 values: one IEEE operation rounds once.
-            let m = Float(w)
+            let m = Float(Int32(truncatingIfNeeded: w))
             return q >= 0 ? m * powerOfTen(q) : m / powerOfTen(-q)
         }
+        if w == 0 { return 0 }
         return eiselLemire(w, q)
     }
 
-    /// 10^q for q in 0…10, exactly: the product of 10, 100, 10⁴ and 10⁸ picked
-    /// by q's bits (every partial product is exact in Float32). A table in a
-    /// `static let` cost a `swift_once` check per call, a tuple a copy per call.
+    /// 10^q for q in 0…10, exactly (a table in C: see `sluice_power_of_ten`).
     @inline(__always)
-    static func powerOfTen(_ q: Int) -> Float {
-        let one: Float = 1
-        let a: Float = q & 1 != 0 ? 10 : one
-        let b: Float = q & 2 != 0 ? 100 : one
-        let c: Float = q & 4 != 0 ? 10_000 : one
-        let d: Float = q & 8 != 0 ? 100_000_000 : one
-        return (a * b) * (c * d)
-    }
+    static func powerOfTen(_ q: Int) -> Float { sluice_power_of_ten(q) }
 
     // Float32 parameters of the algorithm (fast_float's binary_format<float>).
     static let mantissaBits = 23

@@ -124,6 +124,34 @@ import Testing
         }
     }
 
+    /// A source that does not say how long it is (like a gzip stream).
+    final class UnsizedSource: ByteSource {
+        let inner: MemoryByteSource
+        init(_ bytes: [UInt8]) { inner = MemoryByteSource(bytes) }
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try inner.read(into: buffer) }
+        var sha256: String { inner.sha256 }
+        var rawBytes: Int64 { inner.rawBytes }
+    }
+
+    @Test func columnsGrowPastTheirEstimateWithoutChangingTheTable() throws {
+        // Long rows first, so the first window's rows per byte underestimates the
+        // file; then 70,000 short rows: the columns must grow, several times when
+        // the source's size is unknown.
+        let long = String(repeating: "p", count: 1500)
+        var text = "id,note,x\n"
+        for row in 0..<200 { text += "\(row),\(long),\(row % 7).5\n" }
+        for row in 200..<70_200 { text += "\(row),n\(row % 3),\(Double(row % 1000) / 8)\n" }
+        let bytes = Array(text.utf8)
+        let whole = try parse(text, threads: 1, chunkBytes: 1 << 24)
+        #expect(whole.rowCount == 70_200)
+        let options = CSVOptions(threads: 2, chunkBytes: 16 << 10)
+        let sized = try CSVReader.read(file: "t.csv", options: options) { MemoryByteSource(bytes) }
+        let unsized = try CSVReader.read(file: "t.csv", options: options) { UnsizedSource(bytes) }
+        expectSame(sized.table, whole)
+        expectSame(unsized.table, whole)
+        #expect(unsized.sha256 == sized.sha256)
+    }
+
     @Test func quotedNewlinesStraddlingEveryCutStillParse() throws {
         // Every row's quoted field spans lines; with 64-byte chunks cuts fall inside quotes all the time.
         let text = "k,v\n" + (0..<500).map { "\($0),\"line one\nline two, \"\"quoted\"\"\nthree\"" }.joined(separator: "\n") + "\n"

@@ -18,4 +18,14 @@ int sluice_return_freed_memory(void);
    Release with free(). NULL when out of memory. */
 void *sluice_alloc_large(size_t bytes);
 
+/* 10^q for q in 0...10, exactly (every one is a Float32 value), by one
+   indexed load from a constant table (inlined into the Swift caller). Swift
+   has no constant arrays without a lazy-initialization check, and LLVM turned
+   the branch-free selects of the former Swift version into three branches on
+   q's bits. */
+static inline float sluice_power_of_ten(long q) {
+    static const float powers[11] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+    return powers[q];
+}
+
 #endif
