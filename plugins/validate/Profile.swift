@@ -109,7 +109,7 @@ enum Profiler {
             if !values[row].isNaN { sample.append(values[row]) }
             row += stride
         }
-        sample.sort()
+        FloatSort.sortAscending(&sample)
         var distinct = 0
         for index in sample.indices where index == 0 || sample[index] != sample[index - 1] { distinct += 1 }
         let edges = sample.isEmpty ? [] : (1..<10).map { Double(sample[Swift.min(sample.count - 1, sample.count * $0 / 10)]) }
