@@ -66,10 +66,14 @@ public struct StageContext {
 
     /// Replaces (or appends) a numeric column.
     public func putNumeric(_ name: String, _ values: [Float]) throws {
+        try values.withUnsafeBufferPointer { try putNumeric(name, $0) }
+    }
+
+    /// Replaces (or appends) a numeric column from memory the plugin keeps: the
+    /// host copies the values, so one buffer can serve column after column.
+    public func putNumeric(_ name: String, _ values: UnsafeBufferPointer<Float>) throws {
         precondition(values.count == rowCount, "column \(name) has \(values.count) values for \(rowCount) rows")
-        let status = values.withUnsafeBufferPointer {
-            host.put_numeric_column(context, name, $0.baseAddress, Int64($0.count))
-        }
+        let status = host.put_numeric_column(context, name, values.baseAddress, Int64(values.count))
         if status != SLUICE_OK { throw StageError("host refused column '\(name)'") }
     }
 
