@@ -127,12 +127,21 @@ struct ChunkParser {
                 let rowLine = line
                 for column in 0..<width {
                     let last = column == width - 1
-                    let terminator = last ? Self.newline : delimiter
                     if kindIsNumeric[column] {
-                        if p < end, p.pointee != Self.quote, let (value, after) = FloatParser.parseTerminated(p),
-                           after == end || after.pointee == terminator || (last && after.pointee == Self.carriage) {
-                            numericColumns[column]![rows] = value
-                            p = after
+                        if p < end, p.pointee != Self.quote, let (value, after) = FloatParser.parseTerminated(p) {
+                            if !last, after < end, after.pointee == delimiter {
+                                // The usual field: a number and a delimiter; on to the next.
+                                numericColumns[column]![rows] = value
+                                p = after + 1
+                                continue
+                            }
+                            if last, after == end || after.pointee == Self.newline || after.pointee == Self.carriage {
+                                numericColumns[column]![rows] = value
+                                p = after
+                            } else {
+                                numericColumns[column]![rows] = try slowNumeric(&p, end, &line, rowLine: rowLine,
+                                                                                column: column)
+                            }
                         } else {
                             numericColumns[column]![rows] = try slowNumeric(&p, end, &line, rowLine: rowLine, column: column)
                         }

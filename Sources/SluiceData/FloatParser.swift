@@ -29,22 +29,22 @@ public enum FloatParser {
     /// loops test each byte once, without a bounds check. The chunk parser
     /// guarantees this (every window ends with a NUL); ``parse(_:)-(String)``
     /// copies its text to a terminated buffer.
-    @inline(__always)
+    @_transparent
     static func parseTerminated(_ start: UnsafePointer<UInt8>) -> (Float, UnsafePointer<UInt8>)? {
         var p = start
         // The sign without a branch: in real data it is as random as the values,
         // and a mispredicted branch here cost more than the whole digit loop.
-        let negative = p.pointee == UInt8(ascii: "-")
-        p += negative ? 1 : 0
-        if p.pointee == UInt8(ascii: "+") && !negative { p += 1 }
+        let first = p.pointee
+        let negative = first == UInt8(ascii: "-")
+        p += negative || first == UInt8(ascii: "+") ? 1 : 0
         // Digits go into w with wrapping arithmetic; more than 19 of them are
         // sorted out afterwards, off the common path.
         var w: UInt64 = 0
         let integerStart = p
         while true {
-            let d = p.pointee &- UInt8(ascii: "0")
+            let d = UInt64(p.pointee) &- 0x30  // wraps past 9 for anything below '0'
             if d > 9 { break }
-            w = w &* 10 &+ UInt64(d)
+            w = w &* 10 &+ d
             p += 1
         }
         var digitCount = p - integerStart
@@ -53,13 +53,13 @@ public enum FloatParser {
             p += 1
             let fractionStart = p
             while true {
-                let d = p.pointee &- UInt8(ascii: "0")
+                let d = UInt64(p.pointee) &- 0x30
                 if d > 9 { break }
-                w = w &* 10 &+ UInt64(d)
+                w = w &* 10 &+ d
                 p += 1
             }
             exponent = fractionStart - p
-            digitCount += p - fractionStart
+            digitCount &+= p - fractionStart
         }
         if digitCount == 0 { return nil }
         let mantissaEnd = p
@@ -76,7 +76,7 @@ public enum FloatParser {
                 e += 1
             }
             if e == exponentStart { return nil }  // "1e" or "1e+" is not a number
-            exponent += exponentNegative ? -value : value
+            exponent &+= exponentNegative ? 0 &- value : value
             p = e
         }
         if digitCount > 19 {
