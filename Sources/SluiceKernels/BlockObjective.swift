@@ -83,14 +83,17 @@ public enum ChunkedPass {
         return total
     }
 
-    /// Adds the 8 lanes of each of `count` Float accumulators into Double slots.
+    /// Adds the 8 lanes of each of `count` Float accumulators into Double slots:
+    /// widened to Double four lanes at a time and summed pairwise (a fixed
+    /// order, so the same bits on any thread count). Lane by lane, this was
+    /// ~24 instructions per accumulator and a quarter of the pass's work.
     @inline(__always)
     static func flush(_ accumulators: UnsafeMutablePointer<SIMD8<Float>>, count: Int, into out: UnsafeMutablePointer<Double>) {
         for j in 0..<count {
             let lanes = accumulators[j]
-            var total = 0.0
-            for lane in 0..<8 { total += Double(lanes[lane]) }
-            out[j] += total
+            let pair = SIMD4<Double>(lanes.lowHalf) + SIMD4<Double>(lanes.highHalf)
+            let two = pair.lowHalf + pair.highHalf
+            out[j] += two[0] + two[1]
         }
     }
 }
