@@ -28,7 +28,7 @@ guard let path = arguments.first else {
 }
 
 // As a run's ingest does (see MemoryReuse).
-MemoryReuse.returnFreedMemory()
+MemoryReuse.keepFreedMemory()
 do {
     let result = try DropReader.read(path, options: CSVOptions(threads: threads, chunkBytes: chunk))
     // VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec from the parent.

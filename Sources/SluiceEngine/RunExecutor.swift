@@ -106,9 +106,11 @@ struct RunContext {
         let ingestId = try ledger.startStage(runId: runId, position: 0, stage: "ingest", kind: "ingest", plugin: nil)
         let ingestStart = Timestamp.monotonic()
         let drop: DropReader.Result
-        // Ingest returns freed memory (its peak stays near the table's size);
-        // the stages keep it for reuse (see MemoryReuse).
-        MemoryReuse.returnFreedMemory()
+        // Freed memory stays in the process for reuse (see MemoryReuse): ingest
+        // no longer frees pieces as it goes, so its peak is the same either way,
+        // and the table's columns, once features replaces them, become the
+        // training matrix's memory instead of fresh pages.
+        MemoryReuse.keepFreedMemory()
         do {
             drop = try DropFile.read(claim.path, displayName: claim.fileName, options: csvOptions)
         } catch {
