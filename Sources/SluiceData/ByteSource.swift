@@ -15,7 +15,8 @@ public protocol ByteSource: AnyObject {
     /// Raw bytes consumed so far (compressed size for compressed sources).
     var rawBytes: Int64 { get }
     /// Bytes of text the source will give in all, when known in advance (a
-    /// plain file's size); readers size their columns from it.
+    /// plain file's size) or estimated (a gzip file's); readers size their
+    /// columns from it and grow them if it falls short.
     var expectedBytes: Int64? { get }
 }
 
@@ -163,4 +164,12 @@ public final class GzipByteSource: ByteSource {
 
     public var sha256: String { inner.sha256 }
     public var rawBytes: Int64 { inner.rawBytes }
+
+    /// An estimate: the compressed file's size times the ratio inflated so far
+    /// (a little over), so the reader's columns are sized once instead of
+    /// doubling from a guess.
+    public var expectedBytes: Int64? {
+        guard let compressed = inner.expectedBytes, stream.total_in > 0 else { return nil }
+        return Int64(Double(compressed) * Double(stream.total_out) / Double(stream.total_in) * 1.05)
+    }
 }
