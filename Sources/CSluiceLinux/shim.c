@@ -9,12 +9,6 @@ int sluice_keep_freed_memory(void) {
     return mmap == 1 && trim == 1;
 }
 
-int sluice_return_freed_memory(void) {
-    int mmap = mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-    int trim = mallopt(M_TRIM_THRESHOLD, 128 * 1024);
-    return mmap == 1 && trim == 1;
-}
-
 void *sluice_alloc_large(size_t bytes) {
     const size_t huge = (size_t)2 << 20;
     if (bytes < 2 * huge) return malloc(bytes ? bytes : 1);

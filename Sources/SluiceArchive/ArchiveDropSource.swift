@@ -71,12 +71,10 @@ public final class ArchiveDropSource: ByteSource {
     public var sha256: String { inner.sha256 }
     public var rawBytes: Int64 { inner.rawBytes }
 
-    /// An estimate: the archive file's size times the text produced per archive
-    /// byte read so far (a little over; libarchive reads ahead), so the
+    /// An estimate from the text produced per archive byte read so far, so the
     /// reader's columns are sized once instead of doubling from a guess.
     public var expectedBytes: Int64? {
-        guard let size = inner.expectedBytes, inner.rawBytes > 0, produced > 0 else { return nil }
-        return Int64(Double(size) * Double(produced) / Double(inner.rawBytes) * 1.05)
+        Self.extrapolatedText(fileBytes: inner.expectedBytes, textSoFar: produced, readSoFar: inner.rawBytes)
     }
 
     private func libarchiveMessage() -> String {

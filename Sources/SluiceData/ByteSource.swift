@@ -22,6 +22,14 @@ public protocol ByteSource: AnyObject {
 
 extension ByteSource {
     public var expectedBytes: Int64? { nil }
+
+    /// For a source that turns a file into more (or less) text: the file's
+    /// size times the text given per file byte read so far, a little over
+    /// (readers read ahead). Nil until something has been read.
+    public static func extrapolatedText(fileBytes: Int64?, textSoFar: Int64, readSoFar: Int64) -> Int64? {
+        guard let fileBytes, textSoFar > 0, readSoFar > 0 else { return nil }
+        return Int64(Double(fileBytes) * Double(textSoFar) / Double(readSoFar) * 1.05)
+    }
 }
 
 /// A file read with large `read(2)` calls, hashed as it goes.
@@ -165,11 +173,10 @@ public final class GzipByteSource: ByteSource {
     public var sha256: String { inner.sha256 }
     public var rawBytes: Int64 { inner.rawBytes }
 
-    /// An estimate: the compressed file's size times the ratio inflated so far
-    /// (a little over), so the reader's columns are sized once instead of
-    /// doubling from a guess.
+    /// An estimate from the ratio inflated so far, so the reader's columns are
+    /// sized once instead of doubling from a guess.
     public var expectedBytes: Int64? {
-        guard let compressed = inner.expectedBytes, stream.total_in > 0 else { return nil }
-        return Int64(Double(compressed) * Double(stream.total_out) / Double(stream.total_in) * 1.05)
+        Self.extrapolatedText(fileBytes: inner.expectedBytes, textSoFar: Int64(stream.total_out),
+                              readSoFar: Int64(stream.total_in))
     }
 }

@@ -236,7 +236,6 @@ private final class StreamingParse {
         let builder = TableBuilder()
         var dictionaries = [[String]](repeating: [], count: width)
         var lookups = [[String: Int32]](repeating: [:], count: width)
-        var rowCount = 0
         var position = bodyStart
         while true {
             // The rows that are complete in this window.
@@ -304,9 +303,8 @@ private final class StreamingParse {
                 chunkLine += output.lines
             }
             // Categorical codes: chunk dictionaries into the file's, in order of first appearance.
-            let windowRows = outputs.reduce(0) { $0 + $1.rows }
             if builder.columns.isEmpty {
-                builder.start(width: width, capacity: estimatedRows(firstWindowRows: windowRows,
+                builder.start(width: width, capacity: estimatedRows(firstWindowRows: outputs.reduce(0) { $0 + $1.rows },
                                                                    parsedBytes: stop - bodyStart))
             }
             for output in outputs {
@@ -314,7 +312,6 @@ private final class StreamingParse {
                     builder.rowLines.append(Int64(lineBase + Int(output.rowLines![row])))
                 }
                 lineBase += output.lines
-                rowCount += output.rows
                 for column in 0..<width where kinds[column] == .categorical {
                     let local = output.dictionaries[column].strings()
                     var map = [Int32](repeating: -1, count: local.count)
@@ -331,7 +328,7 @@ private final class StreamingParse {
                 }
             }
             builder.append(outputs, kinds: kinds)
-            if let maxRows = options.maxRows, rowCount > maxRows {
+            if let maxRows = options.maxRows, builder.rowLines.count > maxRows {
                 throw IngestError(file: file, found: "more than \(maxRows) rows",
                                   expected: "at most \(maxRows) rows (limits.max_rows)")
             }
@@ -479,8 +476,8 @@ private final class TableBuilder {
         handedOver = true
         let built = names.indices.map { column -> TableColumn in
             let values: ColumnValues = kinds[column] == .numeric
-                ? .numeric(NumericStorage(adoptingLarge: columns[column].floats()))
-                : .categorical(CategoricalStorage(adoptingLarge: columns[column].codes(),
+                ? .numeric(NumericStorage(adoptingLarge: columns[column].handOver(as: Float.self)))
+                : .categorical(CategoricalStorage(adoptingLarge: columns[column].handOver(as: Int32.self),
                                                   dictionary: dictionaries[column]))
             return TableColumn(name: names[column], values: values)
         }

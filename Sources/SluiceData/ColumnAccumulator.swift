@@ -38,14 +38,10 @@ struct ColumnAccumulator {
         count += added
     }
 
-    /// The values as Float32, handed over: the caller frees them (NumericStorage does).
-    func floats() -> UnsafeMutableBufferPointer<Float> {
-        UnsafeMutableBufferPointer(start: memory.bindMemory(to: Float.self, capacity: capacity), count: count)
-    }
-
-    /// The values as Int32 codes, handed over: the caller frees them.
-    func codes() -> UnsafeMutableBufferPointer<Int32> {
-        UnsafeMutableBufferPointer(start: memory.bindMemory(to: Int32.self, capacity: capacity), count: count)
+    /// The values as `T` (Float or Int32), handed over: the caller frees them
+    /// (NumericStorage and CategoricalStorage do).
+    func handOver<T>(as type: T.Type) -> UnsafeMutableBufferPointer<T> {
+        UnsafeMutableBufferPointer(start: memory.bindMemory(to: T.self, capacity: capacity), count: count)
     }
 
     /// Frees the memory when it was not handed over.

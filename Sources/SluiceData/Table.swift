@@ -115,28 +115,16 @@ public final class CategoricalStorage: @unchecked Sendable {
     public let codes: UnsafeMutableBufferPointer<Int32>
     /// Distinct values in order of first appearance.
     public let dictionary: [String]
-    /// Whether `codes` came from `sluice_alloc_large` (freed with `free`).
-    private let largeArray: Bool
-
     public init(codes source: UnsafeBufferPointer<Int32>, dictionary: [String]) {
-        codes = .allocate(capacity: source.count)
+        codes = LargeArray.allocate(Int32.self, count: source.count)
         _ = codes.initialize(from: source)
         self.dictionary = dictionary
-        largeArray = false
-    }
-
-    /// Takes ownership of `codes` (allocated with `allocate(capacity:)`).
-    public init(adopting codes: UnsafeMutableBufferPointer<Int32>, dictionary: [String]) {
-        self.codes = codes
-        self.dictionary = dictionary
-        largeArray = false
     }
 
     /// Takes ownership of `codes`, allocated with `sluice_alloc_large` or `malloc`.
     init(adoptingLarge codes: UnsafeMutableBufferPointer<Int32>, dictionary: [String]) {
         self.codes = codes
         self.dictionary = dictionary
-        largeArray = true
     }
 
     public convenience init(codes: [Int32], dictionary: [String]) {
@@ -149,9 +137,7 @@ public final class CategoricalStorage: @unchecked Sendable {
         return code < 0 ? nil : dictionary[Int(code)]
     }
 
-    deinit {
-        if largeArray { free(codes.baseAddress) } else { codes.deallocate() }
-    }
+    deinit { free(codes.baseAddress) }
 }
 
 extension Table {

@@ -124,7 +124,6 @@ struct RunContext {
             try skipStages(from: 0, reason: "ingest failed")
             return try quarantine(reason: "ingest: \(error)", stage: "ingest")
         }
-        MemoryReuse.keepFreedMemory()
         sha256 = drop.sha256
         var table = drop.table
         let ingestMs = (Timestamp.monotonic() - ingestStart) * 1000

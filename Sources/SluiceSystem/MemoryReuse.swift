@@ -10,12 +10,9 @@ import CSluiceLinux
 /// instead of freeing pieces as it goes, so its peak RSS is the same in either
 /// mode (1.33× the table on the benchmark), and the table's columns, once
 /// features replaces them, become the training matrix's memory (train stage on
-/// 1M rows: 184–200 → 120–144 ms). ``returnFreedMemory()`` restores glibc's
-/// defaults (for long-lived processes).
+/// 1M rows: 184–200 → 120–144 ms).
 public enum MemoryReuse {
     /// Blocks up to 1 GiB come from the heap, and its free top is not trimmed.
     public static func keepFreedMemory() { _ = sluice_keep_freed_memory() }
 
-    /// glibc's defaults: large blocks are returned to the kernel when freed.
-    public static func returnFreedMemory() { _ = sluice_return_freed_memory() }
 }

@@ -81,13 +81,18 @@ struct FeaturesStage: Stage {
         let rowCount = context.rowCount
         let written = UnsafeBufferPointer(rebasing: scratch[0..<rowCount])
         let parts = 8
+        // A 0/1 column from a categorical column's codes.
+        func putIndicator(_ name: String, codes: UnsafeBufferPointer<Int32>, _ isOne: (Int32) -> Bool) throws {
+            for row in 0..<rowCount { scratch[row] = isOne(codes[row]) ? 1 : 0 }
+            try context.putNumeric(name, written)
+        }
 
         for (position, column) in columns.enumerated() {
             context.progress(Double(position) / Double(max(columns.count, 1)), "encoding \(column.name)")
             switch column.type {
             case .numeric:
                 let encoding = fitted[position]!
-                let values = UncheckedSendable(context.numeric(column))
+                let values = plans[position]!.values
                 _ = concurrentMap(parts) { part in
                     for row in (rowCount * part / parts)..<(rowCount * (part + 1) / parts) {
                         out.value[row] = encoding.apply(values.value[row])
@@ -102,11 +107,7 @@ struct FeaturesStage: Stage {
                     let encoding = FeatureTransform.Hashed(column: column.name, buckets: buckets)
                     let bucketOfCode = dictionary.map(encoding.bucket)
                     for bucket in 0..<buckets {
-                        for row in 0..<rowCount {
-                            let code = codes[row]
-                            scratch[row] = code >= 0 && bucketOfCode[Int(code)] == bucket ? 1 : 0
-                        }
-                        try context.putNumeric("\(column.name)#\(bucket)", written)
+                        try putIndicator("\(column.name)#\(bucket)", codes: codes) { $0 >= 0 && bucketOfCode[Int($0)] == bucket }
                     }
                     try context.dropColumn(column.name)
                     hashed.append(encoding)
@@ -127,18 +128,10 @@ struct FeaturesStage: Stage {
                     indexOfCode[dictionary.firstIndex(of: category)!] = index
                 }
                 for (index, category) in categories.enumerated() {
-                    for row in 0..<rowCount {
-                        let code = codes[row]
-                        scratch[row] = code >= 0 && indexOfCode[Int(code)] == index ? 1 : 0
-                    }
-                    try context.putNumeric(encoding.feature(category), written)
+                    try putIndicator(encoding.feature(category), codes: codes) { $0 >= 0 && indexOfCode[Int($0)] == index }
                 }
                 if other {
-                    for row in 0..<rowCount {
-                        let code = codes[row]
-                        scratch[row] = code >= 0 && indexOfCode[Int(code)] < 0 ? 1 : 0
-                    }
-                    try context.putNumeric(encoding.otherFeature, written)
+                    try putIndicator(encoding.otherFeature, codes: codes) { $0 >= 0 && indexOfCode[Int($0)] < 0 }
                     context.log(.info, "column '\(column.name)': \(counts.filter { $0 > 0 }.count) categories, "
                                 + "kept \(categories.count) and an (other) bucket (max_categories \(maxCategories))")
                 }

@@ -6,10 +6,6 @@
    M_TRIM_THRESHOLD) instead of unmapping them. Returns 1 when both took. */
 int sluice_keep_freed_memory(void);
 
-/* glibc's defaults again: blocks past 128 KiB are mapped on their own and
-   returned to the kernel when freed; the heap top is trimmed past 128 KiB. */
-int sluice_return_freed_memory(void);
-
 #include <stddef.h>
 
 /* Memory for a large array (a table column, a training matrix): from
