@@ -42,24 +42,36 @@ public struct LogisticObjective: BlockObjective, @unchecked Sendable {
             // Float accumulation over at most 16 blocks (128 rows), then Double.
             accumulators.initialize(repeating: V(), count: d + 3)
             let end = min(block + 16, blocks.upperBound)
-            // Two blocks at a time: each gradient accumulator is loaded and stored
-            // once per two FMAs (the additions happen in the same order as one
+            // Four blocks at a time: each gradient accumulator is loaded and stored
+            // once per four FMAs (the additions happen in the same order as one
             // block at a time, so the bits are the same).
-            while block + 2 <= end {
-                let row0 = x + block * d, row1 = row0 + d
+            while block + 4 <= end {
+                let row0 = x + block * d, row1 = row0 + d, row2 = row1 + d, row3 = row2 + d
                 let z0 = SIMDMath.dot(row0, weights, count: d, plus: intercept)
                 let z1 = SIMDMath.dot(row1, weights, count: d, plus: intercept)
+                let z2 = SIMDMath.dot(row2, weights, count: d, plus: intercept)
+                let z3 = SIMDMath.dot(row3, weights, count: d, plus: intercept)
                 let y0 = rows.labels[block], m0 = rows.mask[block]
                 let y1 = rows.labels[block + 1], m1 = rows.mask[block + 1]
+                let y2 = rows.labels[block + 2], m2 = rows.mask[block + 2]
+                let y3 = rows.labels[block + 3], m3 = rows.mask[block + 3]
                 let (sigmoid0, softplus0) = SIMDMath.sigmoidAndSoftplus(z0)
                 let (sigmoid1, softplus1) = SIMDMath.sigmoidAndSoftplus(z1)
+                let (sigmoid2, softplus2) = SIMDMath.sigmoidAndSoftplus(z2)
+                let (sigmoid3, softplus3) = SIMDMath.sigmoidAndSoftplus(z3)
                 let r0 = (sigmoid0 - y0) * m0, r1 = (sigmoid1 - y1) * m1
+                let r2 = (sigmoid2 - y2) * m2, r3 = (sigmoid3 - y3) * m3
                 accumulators[d + 1] = accumulators[d + 1].addingProduct(softplus0 - y0 * z0, m0)
                     .addingProduct(softplus1 - y1 * z1, m1)
-                accumulators[d + 2] = accumulators[d + 2] + m0 + m1
-                accumulators[d] = accumulators[d] + r0 + r1
-                for j in 0..<d { accumulators[j] = accumulators[j].addingProduct(row0[j], r0).addingProduct(row1[j], r1) }
-                block += 2
+                    .addingProduct(softplus2 - y2 * z2, m2)
+                    .addingProduct(softplus3 - y3 * z3, m3)
+                accumulators[d + 2] = accumulators[d + 2] + m0 + m1 + m2 + m3
+                accumulators[d] = accumulators[d] + r0 + r1 + r2 + r3
+                for j in 0..<d {
+                    accumulators[j] = accumulators[j].addingProduct(row0[j], r0).addingProduct(row1[j], r1)
+                        .addingProduct(row2[j], r2).addingProduct(row3[j], r3)
+                }
+                block += 4
             }
             while block < end {
                 let row = x + block * d

@@ -104,7 +104,7 @@ public enum SIMDMath {
 
     /// σ(z) and softplus(z) sharing one exp: with e = e^-|z|,
     /// σ = (z ≥ 0 ? 1 : e) / (1 + e) and softplus = max(z, 0) + log1p(e).
-    @inline(__always)
+    @_transparent
     public static func sigmoidAndSoftplus(_ z: V) -> (sigmoid: V, softplus: V) {
         let negative = z .< 0
         let e = exp(abs(z) * -1)
