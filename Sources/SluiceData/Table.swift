@@ -59,9 +59,35 @@ public enum ColumnValues: Sendable {
     /// Number of missing values.
     public var missingCount: Int {
         switch self {
-        case .numeric(let storage): storage.values.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
+        case .numeric(let storage): Self.nanCount(UnsafeBufferPointer(storage.values))
         case .categorical(let storage): storage.codes.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
         }
+    }
+}
+
+extension ColumnValues {
+    /// NaNs in `values`, eight lanes at a time (the scalar loop with a branch
+    /// did not vectorize); lane counts are added up every 2^20 values.
+    static func nanCount(_ values: UnsafeBufferPointer<Float>) -> Int {
+        guard let base = values.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        var count = 0
+        var index = 0
+        while index + 8 <= values.count {
+            let stop = min(values.count & ~7, index + (1 << 20))
+            var lanes = SIMD8<Int32>()
+            while index < stop {
+                let v = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
+                lanes = lanes.replacing(with: lanes &+ 1, where: v .!= v)
+                index += 8
+            }
+            count += Int(lanes.wrappedSum())
+        }
+        while index < values.count {
+            if values[index].isNaN { count += 1 }
+            index += 1
+        }
+        return count
     }
 }
 

@@ -105,14 +105,17 @@ struct RunContext {
         // Ingest: read once, hash, parse.
         let ingestId = try ledger.startStage(runId: runId, position: 0, stage: "ingest", kind: "ingest", plugin: nil)
         let ingestStart = Timestamp.monotonic()
-        let drop: DropReader.Result
+        var table: Table
+        let dropSHA256: String, dropSize: Int64
         // Freed memory stays in the process for reuse (see MemoryReuse): ingest
         // no longer frees pieces as it goes, so its peak is the same either way,
-        // and the table's columns, once features replaces them, become the
-        // training matrix's memory instead of fresh pages.
+        // and the drop's columns, once a stage replaces them, become the memory
+        // of the new ones instead of fresh pages (the run keeps no reference to
+        // them once the stages start).
         MemoryReuse.keepFreedMemory()
         do {
-            drop = try DropFile.read(claim.path, displayName: claim.fileName, options: csvOptions)
+            let drop = try DropFile.read(claim.path, displayName: claim.fileName, options: csvOptions)
+            (table, dropSHA256, dropSize) = (drop.table, drop.sha256, drop.sizeBytes)
         } catch {
             let ms = (Timestamp.monotonic() - ingestStart) * 1000
             try ledger.finishStage(id: ingestId, status: .failed, message: "\(error)", durationMs: ms)
@@ -124,18 +127,18 @@ struct RunContext {
             try skipStages(from: 0, reason: "ingest failed")
             return try quarantine(reason: "ingest: \(error)", stage: "ingest")
         }
-        sha256 = drop.sha256
-        var table = drop.table
+        sha256 = dropSHA256
+        let dropRows = table.rowCount
         let ingestMs = (Timestamp.monotonic() - ingestStart) * 1000
-        try ledger.describeDrop(id: dropId, sha256: drop.sha256, sizeBytes: drop.sizeBytes, rows: Int64(table.rowCount))
-        let shape = "\(table.rowCount) rows × \(table.columns.count) columns, sha256 \(drop.sha256.prefix(12))…"
+        try ledger.describeDrop(id: dropId, sha256: dropSHA256, sizeBytes: dropSize, rows: Int64(table.rowCount))
+        let shape = "\(table.rowCount) rows × \(table.columns.count) columns, sha256 \(dropSHA256.prefix(12))…"
         try ledger.finishStage(id: ingestId, status: .succeeded, message: shape, durationMs: ingestMs)
         try event(.info, "stage.finished", "stage ingest     ok  \(Self.milliseconds(ingestMs))  \(shape)")
 
         // The same content again: archive it without retraining, unless asked to.
         if pipeline.onDuplicate == .skip,
-           let earlier = try ledger.processedDrop(pipeline: pipeline.name, sha256: drop.sha256, excluding: dropId) {
-            let reason = "duplicate of drop \(earlier) (same sha256 \(drop.sha256.prefix(12))…); not retrained (on_duplicate: skip)"
+           let earlier = try ledger.processedDrop(pipeline: pipeline.name, sha256: dropSHA256, excluding: dropId) {
+            let reason = "duplicate of drop \(earlier) (same sha256 \(dropSHA256.prefix(12))…); not retrained (on_duplicate: skip)"
             try skipStages(from: 0, reason: "duplicate drop")
             return try archiveDrop(kind: .duplicate, reason: reason, archive: nil, version: nil)
         }
@@ -148,10 +151,12 @@ struct RunContext {
         let roles = HoldoutSplit.roles(strata: strata, fraction: pipeline.holdoutFraction, seed: pipeline.seed)
         let settings: [String: String] = [
             "pipeline": pipeline.name, "task": pipeline.task.rawValue, "target": pipeline.target,
-            "seed": String(pipeline.seed), "drop_name": claim.fileName, "drop_sha256": drop.sha256,
+            "seed": String(pipeline.seed), "drop_name": claim.fileName, "drop_sha256": dropSHA256,
             "run_id": claim.runKey, "holdout_fraction": String(pipeline.holdoutFraction),
         ]
-        let host = StageHost(table: table, roles: roles, settings: settings)
+        // The host holds the only reference to the drop's columns from here on, so
+        // the memory of those a stage replaces is reused (see MemoryReuse).
+        let host = StageHost(table: consume table, roles: roles, settings: settings)
         // What validate compares with: the pinned schema, the champion's training profile.
         if let explicit = pipeline.schema {
             host.putArtifact("reference/schema.json", Array(try ExplicitSchemaProfile.json(explicit).utf8))
@@ -163,18 +168,21 @@ struct RunContext {
             host.putArtifact("reference/profile.json", Array(profile.utf8))
         }
         let observer = StageLogObserver(logger: logger, prefix: prefix, onProgress: executor.onProgress)
+        let stages = executor.catalog.stages[pipeline.name] ?? []
+
+        // What needs the drop's own columns is done before any stage can replace
+        // them: the champion is re-scored on them (for evaluate) and the schema
+        // the archive will carry is taken.
+        if stages.contains(where: { $0.plugin.kind == .evaluate }) {
+            try scoreChampion(on: host.table, into: host)
+        }
+        let schema = try ModelPublisher.schema(of: host.table, target: pipeline.target)
 
         // Stages.
-        let stages = executor.catalog.stages[pipeline.name] ?? []
         var approvals: [String] = []
         var rejection: (stage: String, reason: String)?
-        var championScored = false
         var championWaiver: String?
         for (index, resolved) in stages.enumerated() {
-            if resolved.plugin.kind == .evaluate, !championScored {
-                championScored = true
-                try scoreChampion(on: table, into: host)
-            }
             let name = resolved.configuration.name
             var params = resolved.configuration.params
             if resolved.plugin.kind == .evaluate {
@@ -285,7 +293,7 @@ struct RunContext {
                 task: pipeline.task.rawValue, target: pipeline.target, seed: pipeline.seed,
                 holdoutFraction: pipeline.holdoutFraction, createdAt: Timestamp.now(),
                 run: .init(id: runId, key: claim.runKey, startedAt: startedAt, finishedAt: Timestamp.now()),
-                drop: .init(file: claim.fileName, sha256: drop.sha256, sizeBytes: drop.sizeBytes, rows: drop.table.rowCount,
+                drop: .init(file: claim.fileName, sha256: dropSHA256, sizeBytes: dropSize, rows: dropRows,
                             receivedAt: claim.receivedAt),
                 config: .init(file: executor.configuration.file, sha256: executor.configuration.sha256),
                 plugins: stageRecords, metrics: metrics, decision: decision.rawValue, reasons: reasons, files: [:])
@@ -308,7 +316,7 @@ struct RunContext {
             }
             let members = try ModelPublisher.members(
                 manifest: &manifest, artifacts: artifacts,
-                schema: try ModelPublisher.schema(of: table, target: pipeline.target),
+                schema: schema,
                 configText: (try? FileSystem.read(executor.configuration.file)) ?? [],
                 card: ModelPublisher.card(manifest))
             published = try ModelPublisher.publish(members, pipeline: pipeline.name, version: version,

@@ -194,6 +194,28 @@ public struct FeatureTransform: Codable, Sendable, Equatable {
             if log { x = FeatureTransform.signedLog1p(x) }
             return Float((x - mean) / scale)
         }
+
+        /// ``apply(_:)`` on every value of `values`, written to `out`: the same
+        /// operations in the same order per value (so the same bits), four values
+        /// at a time when there is no log.
+        public func apply(_ values: UnsafeBufferPointer<Float>, into out: UnsafeMutablePointer<Float>) {
+            var index = 0
+            if !log, let base = values.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                let fills = SIMD4<Double>(repeating: fill), means = SIMD4<Double>(repeating: mean)
+                let scales = SIMD4<Double>(repeating: scale)
+                while index + 4 <= values.count {
+                    let v = SIMD4<Double>(raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD4<Float>.self))
+                    let x = v.replacing(with: fills, where: v .!= v)
+                    UnsafeMutableRawPointer(out + index).storeBytes(of: SIMD4<Float>((x - means) / scales), as: SIMD4<Float>.self)
+                    index += 4
+                }
+            }
+            while index < values.count {
+                out[index] = apply(values[index])
+                index += 1
+            }
+        }
     }
 
     /// A categorical column: one 0/1 feature `column=value` per kept category;

@@ -1,16 +1,11 @@
 import SluiceML
+import SluiceTestSupport
 import Testing
 
 @Suite struct FloatSortTests {
     @Test func radixOrderEqualsTheStandardSortOnAwkwardValues() {
-        var state: UInt64 = 20261123
-        func next() -> UInt64 {
-            state = state &+ 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = TestRandom(seed: 20261123)
+        func next() -> UInt64 { random.next() }
         let specials: [Float] = [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
                                  .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, -1]
         for size in [0, 1, 2, 17, 5_000, 100_000] {

@@ -94,9 +94,9 @@ struct FeaturesStage: Stage {
                 let encoding = fitted[position]!
                 let values = plans[position]!.values
                 _ = concurrentMap(parts) { part in
-                    for row in (rowCount * part / parts)..<(rowCount * (part + 1) / parts) {
-                        out.value[row] = encoding.apply(values.value[row])
-                    }
+                    let rows = (rowCount * part / parts)..<(rowCount * (part + 1) / parts)
+                    encoding.apply(UnsafeBufferPointer(rebasing: values.value[rows]),
+                                   into: out.value.baseAddress! + rows.lowerBound)
                 }
                 try context.putNumeric(column.name, written)
                 numeric.append(encoding)
@@ -163,19 +163,20 @@ struct NumericPlan: Sendable {
 
     func fit(trainingRows: [Int]) -> FeatureTransform.Numeric {
         let values = self.values.value
+        // Σ over the present training values, raw and (with log) transformed:
+        // four independent sums, so the adds do not wait on each other's latency.
+        let present = presentSums(trainingRows, values)
         let fill: Double
         switch strategy {
         case "mean":
-            var sum = 0.0, count = 0
-            for row in trainingRows where !values[row].isNaN { sum += Double(values[row]); count += 1 }
-            fill = count == 0 ? 0 : sum / Double(count)
+            fill = present.count == 0 ? 0 : present.sum / Double(present.count)
         case "median":
-            var present: [Double] = []
-            present.reserveCapacity(trainingRows.count)
-            for row in trainingRows where !values[row].isNaN { present.append(Double(values[row])) }
-            present.sort()
-            fill = present.isEmpty ? 0 : present.count % 2 == 1 ? present[present.count / 2]
-                : (present[present.count / 2 - 1] + present[present.count / 2]) / 2
+            var kept: [Double] = []
+            kept.reserveCapacity(present.count)
+            for row in trainingRows where !values[row].isNaN { kept.append(Double(values[row])) }
+            kept.sort()
+            fill = kept.isEmpty ? 0 : kept.count % 2 == 1 ? kept[kept.count / 2]
+                : (kept[kept.count / 2 - 1] + kept[kept.count / 2]) / 2
         case "most_frequent":
             var counts: [Float: Int] = [:]
             for row in trainingRows where !values[row].isNaN { counts[values[row], default: 0] += 1 }
@@ -183,24 +184,75 @@ struct NumericPlan: Sendable {
         default:
             fill = constant
         }
-        // Mean and sd of the training rows after fill and log (two passes, for accuracy).
-        var sum = 0.0
-        for row in trainingRows {
-            var x = values[row].isNaN ? fill : Double(values[row])
-            if log { x = FeatureTransform.signedLog1p(x) }
-            sum += x
-        }
+        // Mean and sd of the training rows after fill and log (two passes, for
+        // accuracy); every missing row holds the same value, so it is counted, not visited.
         let count = trainingRows.count
-        let mean = count > 0 ? sum / Double(count) : 0
-        var squares = 0.0
-        for row in trainingRows {
-            var x = values[row].isNaN ? fill : Double(values[row])
-            if log { x = FeatureTransform.signedLog1p(x) }
-            squares += (x - mean) * (x - mean)
-        }
+        let missing = count - present.count
+        let filled = log ? FeatureTransform.signedLog1p(fill) : fill
+        let mean = count > 0 ? (present.transformedSum + filled * Double(missing)) / Double(count) : 0
+        let squares = presentSquares(trainingRows, values, around: mean) + Double(missing) * (filled - mean) * (filled - mean)
         let sd = count > 1 ? (squares / Double(count)).squareRoot() : 0
         return FeatureTransform.Numeric(column: name, impute: strategy, fill: fill, log: log,
                                         mean: mean, scale: sd > 1e-12 ? sd : 1)
+    }
+
+    /// Count, Σx and Σt(x) over the present values of `rows` (t = signedLog1p with log, else x).
+    func presentSums(_ rows: [Int], _ values: UnsafeBufferPointer<Float>) -> (count: Int, sum: Double, transformedSum: Double) {
+        var count = 0
+        var sums = SIMD4<Double>(), transformed = SIMD4<Double>()
+        rows.withUnsafeBufferPointer { rows in
+            var index = 0
+            while index + 4 <= rows.count {
+                let x = SIMD4<Double>(Double(values[rows[index]]), Double(values[rows[index + 1]]),
+                                      Double(values[rows[index + 2]]), Double(values[rows[index + 3]]))
+                let isPresent = x .== x
+                count += (isPresent[0] ? 1 : 0) + (isPresent[1] ? 1 : 0) + (isPresent[2] ? 1 : 0) + (isPresent[3] ? 1 : 0)
+                let kept = SIMD4<Double>().replacing(with: x, where: isPresent)
+                sums += kept
+                if log {
+                    for lane in 0..<4 where isPresent[lane] { transformed[lane] += FeatureTransform.signedLog1p(kept[lane]) }
+                }
+                index += 4
+            }
+            while index < rows.count {
+                let x = Double(values[rows[index]])
+                if !x.isNaN {
+                    count += 1
+                    sums[0] += x
+                    if log { transformed[0] += FeatureTransform.signedLog1p(x) }
+                }
+                index += 1
+            }
+        }
+        let sum = (sums[0] + sums[1]) + (sums[2] + sums[3])
+        return (count, sum, log ? (transformed[0] + transformed[1]) + (transformed[2] + transformed[3]) : sum)
+    }
+
+    /// Σ(t(x) − mean)² over the present values of `rows`.
+    func presentSquares(_ rows: [Int], _ values: UnsafeBufferPointer<Float>, around mean: Double) -> Double {
+        var squares = SIMD4<Double>()
+        let center = SIMD4<Double>(repeating: mean)
+        rows.withUnsafeBufferPointer { rows in
+            var index = 0
+            while index + 4 <= rows.count {
+                var x = SIMD4<Double>(Double(values[rows[index]]), Double(values[rows[index + 1]]),
+                                      Double(values[rows[index + 2]]), Double(values[rows[index + 3]]))
+                let isPresent = x .== x
+                if log { for lane in 0..<4 where isPresent[lane] { x[lane] = FeatureTransform.signedLog1p(x[lane]) } }
+                let deviation = SIMD4<Double>().replacing(with: x - center, where: isPresent)
+                squares += deviation * deviation
+                index += 4
+            }
+            while index < rows.count {
+                var x = Double(values[rows[index]])
+                if !x.isNaN {
+                    if log { x = FeatureTransform.signedLog1p(x) }
+                    squares[0] += (x - mean) * (x - mean)
+                }
+                index += 1
+            }
+        }
+        return (squares[0] + squares[1]) + (squares[2] + squares[3])
     }
 }
 

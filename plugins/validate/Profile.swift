@@ -96,12 +96,7 @@ enum Profiler {
 
     /// A numeric column's null rate, range, and (on the sample) distinct count, decile edges and bin shares.
     static func numericProfile(name: String, values: UnsafeBufferPointer<Float>, rows: Int, stride: Int) -> ColumnProfile {
-        var missing = 0
-        var low = Float.infinity, high = -Float.infinity
-        for value in values {
-            if value.isNaN { missing += 1; continue }
-            low = Swift.min(low, value); high = Swift.max(high, value)
-        }
+        let (missing, low, high) = summary(values)
         var sample: [Float] = []
         sample.reserveCapacity(rows / stride + 1)
         var row = 0
@@ -118,6 +113,40 @@ enum Profiler {
             min: missing < rows ? Double(low) : nil, max: missing < rows ? Double(high) : nil,
             distinct: distinct, edges: edges, binFractions: binFractions(sample, edges: edges),
             categories: nil, categoriesComplete: nil)
+    }
+
+    /// Missing (NaN) count, minimum and maximum of the present values, eight
+    /// lanes at a time: NaN lanes compare false, so they never become a bound.
+    /// (The scalar loop, with its branch per value, did not vectorize.)
+    static func summary(_ values: UnsafeBufferPointer<Float>) -> (missing: Int, low: Float, high: Float) {
+        var missing = 0
+        var low = Float.infinity, high = -Float.infinity
+        var index = 0
+        if let base = values.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= values.count {
+                // Int32 lane counts, added up every 2^20 values.
+                let stop = Swift.min(values.count & ~7, index + (1 << 20))
+                var lows = SIMD8<Float>(repeating: .infinity), highs = SIMD8<Float>(repeating: -.infinity)
+                var nans = SIMD8<Int32>()
+                while index < stop {
+                    let v = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
+                    nans = nans.replacing(with: nans &+ 1, where: v .!= v)
+                    lows = lows.replacing(with: v, where: v .< lows)
+                    highs = highs.replacing(with: v, where: v .> highs)
+                    index += 8
+                }
+                missing += Int(nans.wrappedSum())
+                low = Swift.min(low, lows.min()); high = Swift.max(high, highs.max())
+            }
+        }
+        while index < values.count {
+            let value = values[index]
+            index += 1
+            if value.isNaN { missing += 1; continue }
+            low = Swift.min(low, value); high = Swift.max(high, value)
+        }
+        return (missing, low, high)
     }
 
     /// Share of sorted values in each bin: (-inf, e0], (e0, e1], ..., (e8, +inf).
@@ -153,39 +182,60 @@ enum Profiler {
     }
 
     /// Rows that repeat an earlier row exactly (all columns), by a 64-bit row hash.
+    /// Both halves run on all cores: rows are hashed in tiles (a tile's hashes
+    /// stay in L1 while every column is mixed in), then the hashes are counted
+    /// in 4 partitions of the hash space, each with its own table.
     static func duplicateRows(_ context: StageContext) -> Int {
         let rows = context.rowCount
-        var hashes = [UInt64](repeating: 0xcbf29ce484222325, count: rows)
-        for column in context.columns {
-            switch column.type {
-            case .numeric:
-                let values = context.numeric(column)
-                for row in 0..<rows { hashes[row] = mix(hashes[row], UInt64(values[row].bitPattern)) }
-            case .categorical:
-                let codes = context.codes(column)
-                for row in 0..<rows { hashes[row] = mix(hashes[row], UInt64(UInt32(bitPattern: codes[row]))) }
+        guard rows > 1 else { return 0 }
+        enum Source { case numeric(UnsafeBufferPointer<Float>), codes(UnsafeBufferPointer<Int32>) }
+        let sources = UncheckedSendable(context.columns.map { column -> Source in
+            column.type == .numeric ? .numeric(context.numeric(column)) : .codes(context.codes(column))
+        })
+        let hashes = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: rows)
+        defer { hashes.deallocate() }
+        let shared = UncheckedSendable(hashes)
+        let tile = 4096
+        DispatchQueue.concurrentPerform(iterations: (rows + tile - 1) / tile) { index in
+            let hashes = shared.value, low = index * tile, high = Swift.min(rows, low + tile)
+            for row in low..<high { hashes[row] = 0xcbf29ce484222325 }
+            for source in sources.value {
+                switch source {
+                case .numeric(let values):
+                    for row in low..<high { hashes[row] = mix(hashes[row], UInt64(values[row].bitPattern)) }
+                case .codes(let codes):
+                    for row in low..<high { hashes[row] = mix(hashes[row], UInt64(UInt32(bitPattern: codes[row]))) }
+                }
             }
         }
         // Open addressing on the (already mixed) hashes themselves: a Set would
         // hash each one again; 0 marks an empty slot, so a hash of 0 counts as 1.
-        var capacity = 16
-        while capacity < 2 * rows { capacity <<= 1 }
-        let mask = UInt64(capacity - 1)
-        var duplicates = 0
-        var table = [UInt64](repeating: 0, count: capacity)
-        table.withUnsafeMutableBufferPointer { table in
-            for hash in hashes {
-                let key = hash == 0 ? 1 : hash
-                var slot = Int(key & mask)
-                while true {
-                    let found = table[slot]
-                    if found == 0 { table[slot] = key; break }
-                    if found == key { duplicates += 1; break }
-                    slot = (slot + 1) & Int(mask)
+        // A partition is chosen by the top 2 bits, a slot by the low ones.
+        let partitions = 4
+        let counts = concurrentMap(partitions) { part -> Int in
+            let hashes = UnsafeBufferPointer(shared.value)
+            var members = 0
+            for hash in hashes where Int(hash >> 62) == part { members += 1 }
+            var capacity = 16
+            while capacity < 2 * members { capacity <<= 1 }
+            let mask = capacity - 1
+            var duplicates = 0
+            var table = [UInt64](repeating: 0, count: capacity)
+            table.withUnsafeMutableBufferPointer { table in
+                for hash in hashes where Int(hash >> 62) == part {
+                    let key = hash == 0 ? 1 : hash
+                    var slot = Int(truncatingIfNeeded: key) & mask
+                    while true {
+                        let found = table[slot]
+                        if found == 0 { table[slot] = key; break }
+                        if found == key { duplicates += 1; break }
+                        slot = (slot + 1) & mask
+                    }
                 }
             }
+            return duplicates
         }
-        return duplicates
+        return counts.reduce(0, +)
     }
 
     @inline(__always)

@@ -272,9 +272,12 @@ struct ValidateStage: Stage {
         var classes = Set<String>()
         switch column.type {
         case .numeric:
+            // Up to 11 distinct values, compared as numbers; only those are formatted.
+            var seen: [Float] = []
             for (row, value) in context.numeric(column).enumerated() {
-                if value.isNaN { missingRows.append(row) } else if classes.count <= 10 { classes.insert("\(value)") }
+                if value.isNaN { missingRows.append(row) } else if seen.count <= 10, !seen.contains(value) { seen.append(value) }
             }
+            classes = Set(seen.map { "\($0)" })
         case .categorical:
             let dictionary = context.dictionary(column)
             for (row, code) in context.codes(column).enumerated() {
