@@ -132,8 +132,11 @@ final class WindowBuffer: @unchecked Sendable {
     private(set) var memory: UnsafeMutableRawPointer
     private(set) var capacity: Int
     var filled = 0 {
-        didSet { memory.storeBytes(of: 0, toByteOffset: filled, as: UInt8.self) }
+        didSet { memory.storeBytes(of: 0, toByteOffset: filled, as: UInt8.self); quoteFree = false }
     }
+    /// No quote anywhere in the filled bytes, so every newline ends a row (set by
+    /// ``scanForQuotes()``; any change to the contents clears it).
+    private(set) var quoteFree = false
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -148,6 +151,13 @@ final class WindowBuffer: @unchecked Sendable {
     func grow(to newCapacity: Int) {
         memory = realloc(memory, newCapacity + 1)!
         capacity = newCapacity
+    }
+
+    /// Looks for a quote in the filled bytes, once per window: the reader thread
+    /// does it while the previous window is parsed, so the parse loop can cut
+    /// rows at plain newlines instead of scanning the window for quotes twice.
+    func scanForQuotes() {
+        quoteFree = memchr(memory, Int32(UInt8(ascii: "\"")), filled) == nil
     }
 
     /// Reads from `source` until full or the source ends; returns whether it ended.
@@ -191,6 +201,7 @@ private final class StreamingParse {
         var current = WindowBuffer(capacity: windowBytes)
         var next = WindowBuffer(capacity: windowBytes)
         var ended = try current.fill(from: source)
+        current.scanForQuotes()
         var consumedText = Int64(current.filled)
         try checkSize(consumedText)
 
@@ -242,7 +253,8 @@ private final class StreamingParse {
             let stop: Int
             if ended {
                 stop = current.filled
-            } else if let boundary = lastRowBoundary(current.bytes, from: position, to: current.filled) {
+            } else if let boundary = current.quoteFree ? lastNewline(current.bytes, from: position, to: current.filled)
+                        : lastRowBoundary(current.bytes, from: position, to: current.filled) {
                 stop = boundary
             } else {
                 // Not one whole row in the window: make it larger (up to the longest row allowed).
@@ -259,7 +271,8 @@ private final class StreamingParse {
                 try checkSize(consumedText)
                 continue
             }
-            let cuts = splitPoints(current.bytes, from: position, to: stop, parts: slots.count)
+            let cuts = current.quoteFree ? newlineSplitPoints(current.bytes, from: position, to: stop, parts: slots.count)
+                : splitPoints(current.bytes, from: position, to: stop, parts: slots.count)
             let outputs = Array(slots.prefix(cuts.count - 1))
 
             // Read the next window while this one is parsed.
@@ -409,6 +422,29 @@ private final class StreamingParse {
         return last
     }
 
+    /// The offset just past the last newline in `bytes[from..<to]` (a window
+    /// without quotes, where every newline ends a row); nil when none.
+    func lastNewline(_ bytes: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+        var back = to - 1
+        while back >= from, bytes[back] != UInt8(ascii: "\n") { back -= 1 }
+        return back >= from ? back + 1 : nil
+    }
+
+    /// ``splitPoints(_:from:to:parts:)`` for a window without quotes: each cut
+    /// is just past the first newline at or after its target.
+    func newlineSplitPoints(_ bytes: UnsafePointer<UInt8>, from: Int, to: Int, parts: Int) -> [Int] {
+        var cuts = [from]
+        for part in 1..<max(parts, 1) {
+            let target = max(from + (to - from) * part / parts, cuts.last!)
+            guard target < to, let newline = memchr(bytes + target, Int32(UInt8(ascii: "\n")), to - target) else { break }
+            let cut = UnsafeRawPointer(newline) - UnsafeRawPointer(bytes) + 1
+            if cut >= to { break }
+            if cut > cuts.last! { cuts.append(cut) }
+        }
+        cuts.append(to)
+        return cuts
+    }
+
     /// Cuts `[from, to)` into about `parts` ranges at row boundaries
     /// outside quotes; returns the cut offsets including both ends.
     func splitPoints(_ bytes: UnsafePointer<UInt8>, from: Int, to: Int, parts: Int) -> [Int] {
@@ -518,6 +554,7 @@ private final class NextWindow: @unchecked Sendable {
             let before = into.filled
             ended = try into.fill(from: source)
             added = into.filled - before
+            into.scanForQuotes()
         } catch {
             self.error = error
         }

@@ -152,6 +152,23 @@ import Testing
         #expect(unsized.sha256 == sized.sha256)
     }
 
+    @Test func windowsWithoutQuotesAreCutAtNewlinesLikeTheQuoteAwareCut() throws {
+        // No quote anywhere: every window takes the plain-newline cut (CRLF rows,
+        // blank lines, one quoted row at the very end so the last windows do not).
+        var random = TestRandom(seed: 42)
+        var text = "id,name,x\r\n"
+        for row in 0..<2_000 {
+            text += "\(row),n\(random.next() % 5),\(Double(random.next() % 100_000) / 64)" + (row % 3 == 0 ? "\r\n" : "\n")
+            if row % 97 == 0 { text += "\n" }
+        }
+        text += "2000,\"quoted, at the end\",1.5\n"
+        let serial = try parse(text, threads: 1, chunkBytes: 1 << 22)
+        #expect(serial.rowCount == 2_001)
+        for (threads, chunk) in [(2, 64), (3, 200), (4, 1_000), (2, 4_096)] {
+            expectSame(try parse(text, threads: threads, chunkBytes: chunk), serial)
+        }
+    }
+
     @Test func quotedNewlinesStraddlingEveryCutStillParse() throws {
         // Every row's quoted field spans lines; with 64-byte chunks cuts fall inside quotes all the time.
         let text = "k,v\n" + (0..<500).map { "\($0),\"line one\nline two, \"\"quoted\"\"\nthree\"" }.joined(separator: "\n") + "\n"
