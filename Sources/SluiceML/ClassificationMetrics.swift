@@ -12,27 +12,33 @@ public enum ClassificationMetrics {
         return Double(correct) / Double(labels.count)
     }
 
-    /// Area under the ROC curve (Mann–Whitney U with average ranks for ties).
+    /// Area under the ROC curve (Mann–Whitney U; a tie counts one half, as average ranks do).
     /// NaN when only one class is present.
     public static func rocAUC(labels: [Float], scores: [Double]) -> Double {
-        let order = scores.indices.sorted { scores[$0] < scores[$1] }
-        var ranks = [Double](repeating: 0, count: scores.count)
-        var start = 0
-        while start < order.count {
-            var end = start
-            while end + 1 < order.count && scores[order[end + 1]] == scores[order[start]] { end += 1 }
-            let average = Double(start + end) / 2 + 1
-            for k in start...end { ranks[order[k]] = average }
-            start = end + 1
+        // Mann-Whitney: Σ over positives of the negatives scored below it plus
+        // half of those tied, counted by walking the two sorted score lists (the
+        // same exact numerator as the average-rank formula, so the same result,
+        // without sorting row indices through a closure).
+        var positive: [Double] = [], negative: [Double] = []
+        for (label, score) in zip(labels, scores) {
+            if label == 1 { positive.append(score) } else { negative.append(score) }
         }
-        var positives = 0.0, rankSum = 0.0
-        for (index, label) in labels.enumerated() where label == 1 {
-            positives += 1
-            rankSum += ranks[index]
+        guard !positive.isEmpty, !negative.isEmpty else { return .nan }
+        positive.sort()
+        negative.sort()
+        var halves = 0  // twice the numerator, to stay in integers
+        var below = 0
+        var index = 0
+        while index < positive.count {
+            let score = positive[index]
+            while below < negative.count && negative[below] < score { below += 1 }
+            var tiedEnd = below
+            while tiedEnd < negative.count && negative[tiedEnd] == score { tiedEnd += 1 }
+            var same = 0
+            while index < positive.count && positive[index] == score { same += 1; index += 1 }
+            halves += same * (2 * below + (tiedEnd - below))
         }
-        let negatives = Double(labels.count) - positives
-        guard positives > 0, negatives > 0 else { return .nan }
-        return (rankSum - positives * (positives + 1) / 2) / (positives * negatives)
+        return Double(halves) / 2 / (Double(positive.count) * Double(negative.count))
     }
 
     /// Mean negative log-likelihood, probabilities clipped to [1e-15, 1 − 1e-15].

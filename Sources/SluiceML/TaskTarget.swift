@@ -95,9 +95,17 @@ public struct TaskTarget: Sendable {
             }
             let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, Float($0)) })
             var unknown = 0
+            // A class is found by the value's name, formatted once per distinct
+            // value (a few, for a class target), not once per row.
+            var seen: [(value: Float, label: Float)] = []
             labels = values.map { value in
                 guard !value.isNaN else { return .nan }
-                guard let label = index[BinaryTarget.name(value)] else { unknown += 1; return .nan }
+                let label = seen.first(where: { $0.value == value })?.label ?? {
+                    let label = index[BinaryTarget.name(value)] ?? -1
+                    if seen.count < 64 { seen.append((value, label)) }
+                    return label
+                }()
+                if label < 0 { unknown += 1; return .nan }
                 return label
             }
             unknownClassRows = unknown
