@@ -102,6 +102,25 @@ public final class StageHost {
         }
     }
 
+    /// Replaces a numeric column's values in place, when the column exists with
+    /// this length and the table holds the only reference to its storage (the
+    /// run keeps none once the stages start): the memory is already faulted
+    /// in, where a fresh copy would cost page faults per column (features
+    /// replaces every numeric column). The ABI allows it: a replaced column's
+    /// pointers are no longer valid. False when it does not apply.
+    fileprivate func overwriteNumeric(_ name: String, _ values: UnsafePointer<Float>, count: Int) -> Bool {
+        guard let index = table.index(of: name), case .numeric(var storage) = table.columns[index].values,
+              storage.values.count == count, count > 0 else { return false }
+        // With the table's reference parked, `storage` is the only one if nothing else holds it.
+        table.columns[index].values = .numeric(Self.placeholder)
+        defer { table.columns[index].values = .numeric(storage) }
+        guard isKnownUniquelyReferenced(&storage) else { return false }
+        memmove(storage.values.baseAddress!, values, count * MemoryLayout<Float>.stride)
+        return true
+    }
+
+    private static let placeholder = NumericStorage(count: 0)
+
     fileprivate func dropColumn(_ name: String) -> Bool {
         guard let index = table.index(of: name) else { return false }
         retired.append(Self.storageObject(table.columns[index].values))
@@ -189,8 +208,10 @@ public final class StageHost {
         api.put_numeric_column = { context, name, values, count in
             let host = StageHost.from(context)
             guard let name, count == Int64(host.table.rowCount), values != nil || count == 0 else { return SLUICE_ERROR }
+            let text = String(cString: name)
+            if let values, host.overwriteNumeric(text, values, count: Int(count)) { return SLUICE_OK }
             let storage = NumericStorage(copying: UnsafeBufferPointer(start: values, count: Int(count)))
-            host.putColumn(TableColumn(name: String(cString: name), values: .numeric(storage)))
+            host.putColumn(TableColumn(name: text, values: .numeric(storage)))
             return SLUICE_OK
         }
         api.put_categorical_column = { context, name, codes, count, dictionary, dictionarySize in

@@ -41,6 +41,40 @@ import Testing
         #expect(host.run(plugin, params: ["mode": "fail"], observer: nil).status == .failed("misbehave: failing on purpose"))
     }
 
+    /// features replaces every numeric column. When nothing but the host's
+    /// table holds a column, its memory is written in place; a table someone
+    /// else still holds keeps its values (the new ones go to fresh memory).
+    @Test func aReplacedColumnIsWrittenInPlaceOnlyWhenNoOneElseHoldsIt() throws {
+        let plugin = try PluginLoader().load(path: BuildProducts.plugin("sluice-features"))
+        func address(_ table: Table, _ name: String) -> UInt? {
+            guard case .numeric(let storage)? = table.columns.first(where: { $0.name == name })?.values else { return nil }
+            return UInt(bitPattern: storage.values.baseAddress)
+        }
+        func values(_ table: Table, _ name: String) -> [Float] {
+            guard case .numeric(let storage)? = table.columns.first(where: { $0.name == name })?.values else { return [] }
+            return Array(storage.values)
+        }
+        // Training rows 0, 2, 3 hold 1, 3, 4 (the missing one is a holdout row): mean 8/3.
+        let mean: Double = 8.0 / 3
+        let sd: Double = (14.0 / 9).squareRoot()
+        let raw: [Double] = [1, mean, 3, 4]
+        let expected: [Float] = raw.map { (x: Double) -> Float in Float((x - mean) / sd) }
+
+        var alone = try table()
+        let before = address(alone, "a")
+        let host = StageHost(table: consume alone, roles: [0, 1, 0, 0], settings: ["target": "y"])
+        #expect(host.run(plugin, params: [:], observer: nil).status == .succeeded)
+        #expect(address(host.table, "a") == before)
+        #expect(zip(values(host.table, "a"), expected).allSatisfy { abs($0 - $1) < 1e-6 })
+
+        let kept = try table()
+        let shared = StageHost(table: kept, roles: [0, 1, 0, 0], settings: ["target": "y"])
+        #expect(shared.run(plugin, params: [:], observer: nil).status == .succeeded)
+        #expect(address(shared.table, "a") != address(kept, "a"))
+        #expect(zip(values(shared.table, "a"), expected).allSatisfy { abs($0 - $1) < 1e-6 })
+        #expect(values(kept, "a").map(\.bitPattern) == [1, Float.nan, 3, 4].map(\.bitPattern))
+    }
+
     @Test func hostArtifactsAreKept() throws {
         let host = StageHost(table: try table(), roles: [0, 0, 0, 1], settings: [:])
         host.putArtifact("notes.txt", Array("hello".utf8))
