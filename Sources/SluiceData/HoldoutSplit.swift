@@ -8,11 +8,26 @@ public enum HoldoutSplit {
     /// always keeps at least one row on each side.
     public static func roles(strata: [Int], fraction: Double, seed: UInt64) -> [UInt8] {
         var roles = [UInt8](repeating: 0, count: strata.count)
+        // Rows by stratum, in row order. Strata are small numbers (class codes),
+        // so they index an array; a dictionary only for anything else.
+        let smallRange = -1...1023
         var groups: [Int: [Int]] = [:]
-        for (row, stratum) in strata.enumerated() { groups[stratum, default: []].append(row) }
+        if let low = strata.min(), let high = strata.max(), smallRange.contains(low), smallRange.contains(high) {
+            var counts = [Int](repeating: 0, count: high - low + 1)
+            for stratum in strata { counts[stratum - low] += 1 }
+            var byIndex = counts.map { count -> [Int] in
+                var rows: [Int] = []
+                rows.reserveCapacity(count)
+                return rows
+            }
+            for (row, stratum) in strata.enumerated() { byIndex[stratum - low].append(row) }
+            for (index, rows) in byIndex.enumerated() where !rows.isEmpty { groups[index + low] = rows }
+        } else {
+            for (row, stratum) in strata.enumerated() { groups[stratum, default: []].append(row) }
+        }
         var generator = SplitMix64(seed: seed)
         for key in groups.keys.sorted() {
-            var rows = groups[key]!
+            var rows = groups.removeValue(forKey: key)!
             // Fisher–Yates with the seeded generator.
             if rows.count > 1 {
                 for index in stride(from: rows.count - 1, to: 0, by: -1) {
@@ -36,9 +51,10 @@ public enum HoldoutSplit {
         case .categorical(let storage):
             return storage.codes.map { Int($0) }
         case .numeric(let storage):
-            var distinct = Set<Float>()
-            for value in storage.values where !value.isNaN {
-                distinct.insert(value)
+            // Up to 20 distinct values, found by comparing with those seen so far.
+            var distinct: [Float] = []
+            for value in storage.values where !value.isNaN && !distinct.contains(value) {
+                distinct.append(value)
                 if distinct.count > 20 { return [Int](repeating: 0, count: table.rowCount) }
             }
             let order = distinct.sorted()
