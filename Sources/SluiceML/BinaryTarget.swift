@@ -40,9 +40,10 @@ public struct BinaryTarget: Sendable {
 
     /// From a numeric target with two distinct values (the larger is class 1).
     public init(values: UnsafeBufferPointer<Float>, positiveClass: String? = nil) throws {
-        var distinct = Set<Float>()
-        for value in values where !value.isNaN {
-            distinct.insert(value)
+        // Compared with the (at most three) values seen so far, not hashed per row.
+        var distinct: [Float] = []
+        for value in values where !value.isNaN && !distinct.contains(value) {
+            distinct.append(value)
             if distinct.count > 2 { break }
         }
         var sorted = distinct.sorted()
