@@ -99,16 +99,14 @@ let layoutSeconds = seconds {
 let objective = LogisticObjective(rows: blocked, c: 1.0, threads: threads)
 let parameters = (0...d).map { Double($0 % 5) * 0.01 }
 _ = objective.evaluate(parameters)
-var passBest = Double.infinity
-for _ in 0..<10 { passBest = min(passBest, seconds { _ = objective.evaluate(parameters) }) }
 let bytes = Double(blocked.blockCount * (d + 2) * 32)
-var streamBest = Double.infinity
 let chunks = 64
 let streamed = UnsafeSendableBox(blocked.values.baseAddress!)
 let streamedCount = blocked.values.count
-for _ in 0..<10 {
+/// The bound: a streaming sum over the same bytes on the same threads.
+func streamSum() -> Double {
     var partial = [SIMD8<Float>](repeating: SIMD8(), count: chunks)
-    streamBest = min(streamBest, seconds {
+    return seconds {
         partial.withUnsafeMutableBufferPointer { partial in
             let sums = UnsafeSendableBox(partial.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
@@ -121,7 +119,14 @@ for _ in 0..<10 {
                 sums.pointer[chunk] = a + b + c + e
             }
         }
-    })
+    }
+}
+// Passes and streaming sums alternate, so both see the same machine (a VM's
+// speed drifts within seconds); the best of each is kept.
+var passBest = Double.infinity, streamBest = Double.infinity
+for _ in 0..<15 {
+    passBest = min(passBest, seconds { _ = objective.evaluate(parameters) })
+    streamBest = min(streamBest, streamSum())
 }
 
 // Fit.
