@@ -89,12 +89,15 @@ public enum ChunkedPass {
     /// ~24 instructions per accumulator and a quarter of the pass's work.
     @inline(__always)
     static func flush(_ accumulators: UnsafeMutablePointer<SIMD8<Float>>, count: Int, into out: UnsafeMutablePointer<Double>) {
-        for j in 0..<count {
-            let lanes = accumulators[j]
-            let pair = SIMD4<Double>(lanes.lowHalf) + SIMD4<Double>(lanes.highHalf)
-            let two = pair.lowHalf + pair.highHalf
-            out[j] += two[0] + two[1]
-        }
+        for j in 0..<count { flush(accumulators[j], into: out + j) }
+    }
+
+    /// One accumulator's lanes into one Double slot (the order ``flush(_:count:into:)`` uses).
+    @inline(__always)
+    static func flush(_ lanes: SIMD8<Float>, into out: UnsafeMutablePointer<Double>) {
+        let pair = SIMD4<Double>(lanes.lowHalf) + SIMD4<Double>(lanes.highHalf)
+        let two = pair.lowHalf + pair.highHalf
+        out.pointee += two[0] + two[1]
     }
 }
 

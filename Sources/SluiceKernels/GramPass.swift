@@ -54,58 +54,76 @@ public enum GramPass {
     static func sweep(_ rows: BlockedRows, blocks: Range<Int>, shift: [Float], into out: UnsafeMutablePointer<Double>) {
         let d = rows.featureCount
         let a = d + 2
-        let triangle = a * (a + 1) / 2
-        // Four blocks at a time: each accumulator is loaded and stored once per
-        // four FMAs (one per block), instead of once per FMA.
-        withUnsafeTemporaryAllocation(of: V.self, capacity: triangle + 8 * a) { buffer in
-            let accumulators = buffer.baseAddress!
-            let augmented = accumulators + triangle      // 4 × a: [x − shift, 1, y] per block
-            let weighted = augmented + 4 * a             // 4 × a: w·a per block
+        let group = 64
+        // Blocks go in groups of 64: each is prepared once ([x − shift, 1, y] and
+        // its weighted copy, ~140 KB for the group, in L2), then the upper
+        // triangle is swept in 3 × 4 tiles whose twelve sums stay in registers
+        // across the group. Every sum still adds its products block by block in
+        // order, as one block at a time would, so the bits do not change; what
+        // changes is that an FMA no longer loads and stores its accumulator.
+        withUnsafeTemporaryAllocation(of: V.self, capacity: 2 * group * a) { buffer in
+            let augmented = buffer.baseAddress!            // group × a: [x − shift, 1, y] per block
+            let weighted = augmented + group * a            // group × a: w·a per block
             let x = rows.values.baseAddress!
-            @inline(__always) func prepare(_ block: Int, into slot: Int) {
-                let row = x + block * d
-                let m = rows.mask[block]
-                let aug = augmented + slot * a, wei = weighted + slot * a
-                // Padding rows have weight 0, so `weighted` removes them from every product.
-                for j in 0..<d { aug[j] = row[j] - V(repeating: shift[j]) }
-                aug[d] = V(repeating: 1)
-                aug[d + 1] = rows.labels[block]
-                for j in 0..<a { wei[j] = aug[j] * m }
-            }
             var block = blocks.lowerBound
             while block < blocks.upperBound {
-                accumulators.initialize(repeating: V(), count: triangle)
                 // Float sums over at most 64 blocks (512 rows), then Double.
-                let end = min(block + 64, blocks.upperBound)
-                while block + 4 <= end {
-                    for slot in 0..<4 { prepare(block + slot, into: slot) }
-                    let a0 = augmented, a1 = augmented + a, a2 = augmented + 2 * a, a3 = augmented + 3 * a
-                    var index = 0
-                    for i in 0..<a {
-                        let l0 = weighted[i], l1 = weighted[a + i], l2 = weighted[2 * a + i], l3 = weighted[3 * a + i]
-                        for j in i..<a {
-                            var sum = accumulators[index].addingProduct(l0, a0[j])
-                            sum = sum.addingProduct(l1, a1[j])
-                            sum = sum.addingProduct(l2, a2[j])
-                            accumulators[index] = sum.addingProduct(l3, a3[j])
-                            index += 1
-                        }
-                    }
-                    block += 4
+                let count = min(group, blocks.upperBound - block)
+                for slot in 0..<count {
+                    let row = x + (block + slot) * d
+                    let m = rows.mask[block + slot]
+                    let aug = augmented + slot * a, wei = weighted + slot * a
+                    // Padding rows have weight 0, so `weighted` removes them from every product.
+                    for j in 0..<d { aug[j] = row[j] - V(repeating: shift[j]) }
+                    aug[d] = V(repeating: 1)
+                    aug[d + 1] = rows.labels[block + slot]
+                    for j in 0..<a { wei[j] = aug[j] * m }
                 }
-                while block < end {
-                    prepare(block, into: 0)
-                    var index = 0
-                    for i in 0..<a {
-                        let left = weighted[i]
-                        for j in i..<a {
-                            accumulators[index] = accumulators[index].addingProduct(left, augmented[j])
-                            index += 1
+                var i0 = 0
+                while i0 < a {
+                    // Rows past the end repeat the last one; their sums are not kept.
+                    let i1 = min(i0 + 1, a - 1), i2 = min(i0 + 2, a - 1)
+                    var j0 = i0
+                    while j0 < a {
+                        let j1 = min(j0 + 1, a - 1), j2 = min(j0 + 2, a - 1), j3 = min(j0 + 3, a - 1)
+                        var s00 = V(), s01 = V(), s02 = V(), s03 = V()
+                        var s10 = V(), s11 = V(), s12 = V(), s13 = V()
+                        var s20 = V(), s21 = V(), s22 = V(), s23 = V()
+                        // One byte offset steps through the group; seven fixed bases.
+                        let l0Base = UnsafeRawPointer(weighted + i0), l1Base = UnsafeRawPointer(weighted + i1)
+                        let l2Base = UnsafeRawPointer(weighted + i2)
+                        let r0Base = UnsafeRawPointer(augmented + j0), r1Base = UnsafeRawPointer(augmented + j1)
+                        let r2Base = UnsafeRawPointer(augmented + j2), r3Base = UnsafeRawPointer(augmented + j3)
+                        let stride = a &* MemoryLayout<V>.stride
+                        let stop = count &* stride
+                        var offset = 0
+                        while offset < stop {
+                            let l0 = l0Base.load(fromByteOffset: offset, as: V.self)
+                            let l1 = l1Base.load(fromByteOffset: offset, as: V.self)
+                            let l2 = l2Base.load(fromByteOffset: offset, as: V.self)
+                            var r = r0Base.load(fromByteOffset: offset, as: V.self)
+                            s00 = s00.addingProduct(l0, r); s10 = s10.addingProduct(l1, r); s20 = s20.addingProduct(l2, r)
+                            r = r1Base.load(fromByteOffset: offset, as: V.self)
+                            s01 = s01.addingProduct(l0, r); s11 = s11.addingProduct(l1, r); s21 = s21.addingProduct(l2, r)
+                            r = r2Base.load(fromByteOffset: offset, as: V.self)
+                            s02 = s02.addingProduct(l0, r); s12 = s12.addingProduct(l1, r); s22 = s22.addingProduct(l2, r)
+                            r = r3Base.load(fromByteOffset: offset, as: V.self)
+                            s03 = s03.addingProduct(l0, r); s13 = s13.addingProduct(l1, r); s23 = s23.addingProduct(l2, r)
+                            offset &+= stride
                         }
+                        // Upper-triangle positions (i, j ≥ i), as the result lays them out.
+                        @inline(__always) func keep(_ sum: V, _ i: Int, _ j: Int) {
+                            guard i < a, j < a, j >= i else { return }
+                            ChunkedPass.flush(sum, into: out + i * a - i * (i - 1) / 2 + (j - i))
+                        }
+                        keep(s00, i0, j0); keep(s01, i0, j0 + 1); keep(s02, i0, j0 + 2); keep(s03, i0, j0 + 3)
+                        keep(s10, i0 + 1, j0); keep(s11, i0 + 1, j0 + 1); keep(s12, i0 + 1, j0 + 2); keep(s13, i0 + 1, j0 + 3)
+                        keep(s20, i0 + 2, j0); keep(s21, i0 + 2, j0 + 1); keep(s22, i0 + 2, j0 + 2); keep(s23, i0 + 2, j0 + 3)
+                        j0 += 4
                     }
-                    block += 1
+                    i0 += 3
                 }
-                ChunkedPass.flush(accumulators, count: triangle, into: out)
+                block += count
             }
         }
     }
