@@ -27,44 +27,69 @@ public struct SoftmaxObjective: BlockObjective, @unchecked Sendable {
     public func sweep(blocks: Range<Int>, parameters: [Float], into out: UnsafeMutablePointer<Double>) {
         let d = rows.featureCount, k = classCount
         let accumulatorCount = parameterCount + 2
-        // Broadcast weights (k·d), intercepts (k), logits of two blocks (2k), accumulators.
-        withUnsafeTemporaryAllocation(of: V.self, capacity: 2 * parameterCount + 2 * k + 2) { buffer in
+        let group = 16
+        // Broadcast weights (k·d), intercepts (k), the logits (then residuals)
+        // of a group of blocks (16k), accumulators.
+        withUnsafeTemporaryAllocation(of: V.self, capacity: 2 * parameterCount + group * k + 2) { buffer in
             let weights = buffer.baseAddress!
             for i in 0..<parameterCount { weights[i] = V(repeating: parameters[i]) }
-            let logits0 = weights + parameterCount, logits1 = logits0 + k
-            let accumulators = logits1 + k
+            let residuals = weights + parameterCount
+            let accumulators = residuals + group * k
             let x = rows.values.baseAddress!
             var block = blocks.lowerBound
             while block < blocks.upperBound {
+                // Float accumulation over at most 16 blocks (128 rows), then Double.
                 accumulators.initialize(repeating: V(), count: accumulatorCount)
-                let end = min(block + 16, blocks.upperBound)
-                // Two blocks at a time: each gradient accumulator is loaded and
-                // stored once per two FMAs, in the same order as one at a time.
-                while block + 2 <= end {
-                    let row0 = x + block * d, row1 = row0 + d
-                    residuals(block, weights: weights, into: logits0, accumulators: accumulators)
-                    residuals(block + 1, weights: weights, into: logits1, accumulators: accumulators)
-                    for j in 0..<d {
-                        let value0 = row0[j], value1 = row1[j]
-                        for c in 0..<k {
-                            accumulators[c * d + j] = accumulators[c * d + j].addingProduct(value0, logits0[c])
-                                .addingProduct(value1, logits1[c])
-                        }
-                    }
-                    block += 2
+                let count = min(group, blocks.upperBound - block)
+                // Forward half of every block of the group: logits, softmax, loss,
+                // and the residuals the backward half needs.
+                for slot in 0..<count {
+                    self.residuals(block + slot, weights: weights, into: residuals + slot * k, accumulators: accumulators)
                 }
-                while block < end {
-                    let row = x + block * d
-                    residuals(block, weights: weights, into: logits0, accumulators: accumulators)
-                    for j in 0..<d {
-                        let value = row[j]
-                        for c in 0..<k {
-                            accumulators[c * d + j] = accumulators[c * d + j].addingProduct(value, logits0[c])
+                // Backward half, Σ over the group's blocks of x_j · r_c, in 3 × 4
+                // tiles (classes × features) whose sums stay in registers: an FMA no
+                // longer loads and stores its accumulator. Each sum still adds the
+                // blocks in order, as one block at a time would: the same bits.
+                let xStride = d &* MemoryLayout<V>.stride, rStride = k &* MemoryLayout<V>.stride
+                let xRows = UnsafeRawPointer(x + block * d), rRows = UnsafeRawPointer(residuals)
+                var c0 = 0
+                while c0 < k {
+                    // Classes and features past the end repeat the last one; those sums are not kept.
+                    let c1 = min(c0 + 1, k - 1), c2 = min(c0 + 2, k - 1)
+                    var j0 = 0
+                    while j0 < d {
+                        let j1 = min(j0 + 1, d - 1), j2 = min(j0 + 2, d - 1), j3 = min(j0 + 3, d - 1)
+                        var s00 = V(), s01 = V(), s02 = V(), s03 = V()
+                        var s10 = V(), s11 = V(), s12 = V(), s13 = V()
+                        var s20 = V(), s21 = V(), s22 = V(), s23 = V()
+                        var xOffset = 0, rOffset = 0
+                        for _ in 0..<count {
+                            let r0 = rRows.load(fromByteOffset: rOffset &+ c0 &* 32, as: V.self)
+                            let r1 = rRows.load(fromByteOffset: rOffset &+ c1 &* 32, as: V.self)
+                            let r2 = rRows.load(fromByteOffset: rOffset &+ c2 &* 32, as: V.self)
+                            var v = xRows.load(fromByteOffset: xOffset &+ j0 &* 32, as: V.self)
+                            s00 = s00.addingProduct(v, r0); s10 = s10.addingProduct(v, r1); s20 = s20.addingProduct(v, r2)
+                            v = xRows.load(fromByteOffset: xOffset &+ j1 &* 32, as: V.self)
+                            s01 = s01.addingProduct(v, r0); s11 = s11.addingProduct(v, r1); s21 = s21.addingProduct(v, r2)
+                            v = xRows.load(fromByteOffset: xOffset &+ j2 &* 32, as: V.self)
+                            s02 = s02.addingProduct(v, r0); s12 = s12.addingProduct(v, r1); s22 = s22.addingProduct(v, r2)
+                            v = xRows.load(fromByteOffset: xOffset &+ j3 &* 32, as: V.self)
+                            s03 = s03.addingProduct(v, r0); s13 = s13.addingProduct(v, r1); s23 = s23.addingProduct(v, r2)
+                            xOffset &+= xStride
+                            rOffset &+= rStride
                         }
+                        @inline(__always) func keep(_ sum: V, _ c: Int, _ j: Int) {
+                            if c < k && j < d { accumulators[c * d + j] = sum }
+                        }
+                        keep(s00, c0, j0); keep(s01, c0, j0 + 1); keep(s02, c0, j0 + 2); keep(s03, c0, j0 + 3)
+                        keep(s10, c0 + 1, j0); keep(s11, c0 + 1, j0 + 1); keep(s12, c0 + 1, j0 + 2); keep(s13, c0 + 1, j0 + 3)
+                        keep(s20, c0 + 2, j0); keep(s21, c0 + 2, j0 + 1); keep(s22, c0 + 2, j0 + 2); keep(s23, c0 + 2, j0 + 3)
+                        j0 += 4
                     }
-                    block += 1
+                    c0 += 3
                 }
                 ChunkedPass.flush(accumulators, count: accumulatorCount, into: out)
+                block += count
             }
         }
     }
@@ -77,10 +102,38 @@ public struct SoftmaxObjective: BlockObjective, @unchecked Sendable {
                    accumulators: UnsafeMutablePointer<V>) {
         let d = rows.featureCount, k = classCount
         let row = rows.values.baseAddress! + block * d
-        // Every class's logit as its own dot product: four FMA chains in
-        // registers per class (x comes from L1 again for each class).
-        for c in 0..<k {
+        // Every class's logit as its own dot product in four FMA chains (the
+        // order of SIMDMath.dot), three classes at a time so each x vector is
+        // loaded once for three classes.
+        var c = 0
+        while c + 3 <= k {
+            let w0 = weights + c * d, w1 = w0 + d, w2 = w1 + d
+            var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+            var b0 = V(), b1 = V(), b2 = V(), b3 = V()
+            var e0 = V(), e1 = V(), e2 = V(), e3 = V()
+            var j = 0
+            while j + 4 <= d {
+                let x0 = row[j], x1 = row[j + 1], x2 = row[j + 2], x3 = row[j + 3]
+                a0 = a0.addingProduct(x0, w0[j]); a1 = a1.addingProduct(x1, w0[j + 1])
+                a2 = a2.addingProduct(x2, w0[j + 2]); a3 = a3.addingProduct(x3, w0[j + 3])
+                b0 = b0.addingProduct(x0, w1[j]); b1 = b1.addingProduct(x1, w1[j + 1])
+                b2 = b2.addingProduct(x2, w1[j + 2]); b3 = b3.addingProduct(x3, w1[j + 3])
+                e0 = e0.addingProduct(x0, w2[j]); e1 = e1.addingProduct(x1, w2[j + 1])
+                e2 = e2.addingProduct(x2, w2[j + 2]); e3 = e3.addingProduct(x3, w2[j + 3])
+                j += 4
+            }
+            while j < d {
+                a0 = a0.addingProduct(row[j], w0[j]); b0 = b0.addingProduct(row[j], w1[j]); e0 = e0.addingProduct(row[j], w2[j])
+                j += 1
+            }
+            logits[c] = ((a0 + a1) + (a2 + a3)) + weights[k * d + c]
+            logits[c + 1] = ((b0 + b1) + (b2 + b3)) + weights[k * d + c + 1]
+            logits[c + 2] = ((e0 + e1) + (e2 + e3)) + weights[k * d + c + 2]
+            c += 3
+        }
+        while c < k {
             logits[c] = SIMDMath.dot(row, weights + c * d, count: d, plus: 0) + weights[k * d + c]
+            c += 1
         }
         var top = logits[0]
         for c in 1..<k { top = top.replacing(with: logits[c], where: logits[c] .> top) }
