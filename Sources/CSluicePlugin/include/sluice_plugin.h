@@ -103,7 +103,8 @@ typedef struct sluice_host_api {
     /* Size of a categorical column's dictionary, and the string for a code. */
     int32_t (*dictionary_size)(sluice_context *ctx, int32_t column);             /* v1 */
     const char *(*dictionary_value)(sluice_context *ctx, int32_t column, int32_t code); /* v1 */
-    /* Replaces the numeric column with this name, or appends it. Copies values. */
+    /* Replaces the numeric column with this name, or appends it. Copies values
+     * (possibly into the replaced column's own memory: see docs/plugins.md). */
     int (*put_numeric_column)(sluice_context *ctx, const char *name,
                               const float *values, int64_t count);               /* v1 */
     /* Replaces or appends a categorical column. Copies codes and dictionary. */
