@@ -96,13 +96,15 @@ public struct TaskTarget: Sendable {
             let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, Float($0)) })
             var unknown = 0
             // A class is found by the value's name, formatted once per distinct
-            // value (a few, for a class target), not once per row.
-            var seen: [(value: Float, label: Float)] = []
+            // value, not once per row: the first few values are compared in a
+            // list (a class target has a few), any others found in a dictionary.
+            var recent: [(value: Float, label: Float)] = []
+            var others: [Float: Float] = [:]
             labels = values.map { value in
                 guard !value.isNaN else { return .nan }
-                let label = seen.first(where: { $0.value == value })?.label ?? {
+                let label = recent.first(where: { $0.value == value })?.label ?? others[value] ?? {
                     let label = index[BinaryTarget.name(value)] ?? -1
-                    if seen.count < 64 { seen.append((value, label)) }
+                    if recent.count < 8 { recent.append((value, label)) } else { others[value] = label }
                     return label
                 }()
                 if label < 0 { unknown += 1; return .nan }

@@ -40,6 +40,25 @@ import Testing
         #expect(RegressionMetrics.mape(truth: [0, 1], predicted: [1, 1]).isNaN)
     }
 
+    /// A numeric target read against the model's classes (as evaluate does):
+    /// each value maps to its class by name, past the first few distinct
+    /// values too; unknown values and missing ones are not classes.
+    @Test func aNumericTargetMapsToKnownClassesByName() throws {
+        let classes = (0..<12).map { String($0) }
+        var values: [Float] = []
+        for row in 0..<600 { values.append(Float((row * 7) % 12)) }
+        values += [12, -0.0, .nan, 3.5, 11]
+        let target = try values.withUnsafeBufferPointer {
+            try TaskTarget(task: .multiclass, values: $0, classes: classes)
+        }
+        #expect(target.classes == classes)
+        #expect(Array(target.labels.prefix(600)) == values.prefix(600).map { $0 })
+        #expect(target.labels[600].isNaN && target.labels[602].isNaN && target.labels[603].isNaN)
+        #expect(target.labels[601] == 0)   // -0 is the class "0"
+        #expect(target.labels[604] == 11)
+        #expect(target.unknownClassRows == 2)   // 12 and 3.5
+    }
+
     @Test func classWeightsFollowScikitLearnsBalancedRule() throws {
         let labels: [Float] = [0, 0, 0, 1, 1, 2]
         let target = try labels.withUnsafeBufferPointer {
