@@ -203,8 +203,7 @@ struct NumericPlan: Sendable {
         rows.withUnsafeBufferPointer { rows in
             var index = 0
             while index + 4 <= rows.count {
-                let x = SIMD4<Double>(Double(values[rows[index]]), Double(values[rows[index + 1]]),
-                                      Double(values[rows[index + 2]]), Double(values[rows[index + 3]]))
+                let x = Self.four(values, rows, index)
                 let isPresent = x .== x
                 count += (isPresent[0] ? 1 : 0) + (isPresent[1] ? 1 : 0) + (isPresent[2] ? 1 : 0) + (isPresent[3] ? 1 : 0)
                 let kept = SIMD4<Double>().replacing(with: x, where: isPresent)
@@ -228,6 +227,13 @@ struct NumericPlan: Sendable {
         return (count, sum, log ? (transformed[0] + transformed[1]) + (transformed[2] + transformed[3]) : sum)
     }
 
+    /// The values of rows[index ..< index + 4], widened to Double.
+    @inline(__always)
+    static func four(_ values: UnsafeBufferPointer<Float>, _ rows: UnsafeBufferPointer<Int>, _ index: Int) -> SIMD4<Double> {
+        SIMD4(Double(values[rows[index]]), Double(values[rows[index + 1]]),
+              Double(values[rows[index + 2]]), Double(values[rows[index + 3]]))
+    }
+
     /// Σ(t(x) − mean)² over the present values of `rows`.
     func presentSquares(_ rows: [Int], _ values: UnsafeBufferPointer<Float>, around mean: Double) -> Double {
         var squares = SIMD4<Double>()
@@ -235,8 +241,7 @@ struct NumericPlan: Sendable {
         rows.withUnsafeBufferPointer { rows in
             var index = 0
             while index + 4 <= rows.count {
-                var x = SIMD4<Double>(Double(values[rows[index]]), Double(values[rows[index + 1]]),
-                                      Double(values[rows[index + 2]]), Double(values[rows[index + 3]]))
+                var x = Self.four(values, rows, index)
                 let isPresent = x .== x
                 if log { for lane in 0..<4 where isPresent[lane] { x[lane] = FeatureTransform.signedLog1p(x[lane]) } }
                 let deviation = SIMD4<Double>().replacing(with: x - center, where: isPresent)
