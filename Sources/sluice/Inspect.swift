@@ -52,7 +52,7 @@ struct Inspect: ParsableCommand {
         var out = "\(file)\n"
         out += "  \(table.rowCount) rows × \(table.columns.count) columns, \(Self.megabytes(stats.textBytes)) of text"
         out += stats.rawBytes != stats.textBytes ? " (\(Self.megabytes(stats.rawBytes)) as dropped)\n" : "\n"
-        out += "  parsed in \(String(format: "%.3f", stats.seconds)) s = \(String(format: "%.0f", stats.megabytesPerSecond)) MB/s "
+        out += "  parsed in \(String(format: "%.3f", stats.seconds)) s = \(String(format: stats.megabytesPerSecond < 10 ? "%.2f" : "%.0f", stats.megabytesPerSecond)) MB/s "
             + "on \(stats.threads) thread\(stats.threads == 1 ? "" : "s")"
             + (stats.rereads > 0 ? ", read \(stats.rereads + 1) times (a column guessed numeric held text)" : "") + "\n"
         out += "  sha256 \(drop.sha256)\n\n"
@@ -61,7 +61,10 @@ struct Inspect: ParsableCommand {
         if let pipeline { try validate(table: table, sha256: drop.sha256, pipeline: pipeline) }
     }
 
-    static func megabytes(_ bytes: Int64) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
+    static func megabytes(_ bytes: Int64) -> String {
+        if bytes < 1000 { return "\(bytes) bytes" }
+        return bytes < 100_000 ? String(format: "%.1f KB", Double(bytes) / 1e3) : String(format: "%.1f MB", Double(bytes) / 1e6)
+    }
 
     static func columnTable(_ table: Table) -> String {
         var rows: [[String]] = [["column", "type", "missing", "min", "max", "distinct"]]
@@ -80,7 +83,7 @@ struct Inspect: ParsableCommand {
                 let missing = storage.codes.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
                 let sorted = storage.dictionary.sorted()
                 rows.append([column.name, "categorical", missingText(missing, table.rowCount),
-                             sorted.first.map { String($0.prefix(16)) } ?? "-", sorted.last.map { String($0.prefix(16)) } ?? "-",
+                             sorted.first.map(shown) ?? "-", sorted.last.map(shown) ?? "-",
                              "\(storage.dictionary.count)"])
             }
         }
@@ -91,6 +94,24 @@ struct Inspect: ParsableCommand {
                     : String(repeating: " ", count: widths[index] - cell.count) + cell
             }.joined(separator: "  ")
         }.joined(separator: "\n") + "\n"
+    }
+
+    /// A categorical value as one table cell: line breaks, tabs and other
+    /// control characters escaped (a quoted field may hold them), at most 16
+    /// characters with "…" when cut.
+    static func shown(_ value: String) -> String {
+        var text = ""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.properties.generalCategory == .control:
+                text += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        return text.count > 16 ? String(text.prefix(15)) + "…" : text
     }
 
     static func missingText(_ missing: Int, _ rows: Int) -> String {

@@ -159,6 +159,17 @@ import Testing
         #expect(plan.contains("categorical") && plan.hasSuffix("3"))
     }
 
+    @Test func inspectKeepsOneLinePerColumnWhenValuesHoldLineBreaks() throws {
+        let directory = TemporaryDirectory()
+        let path = try directory.write("q.csv", "a,b\n1,\"x\ny\"\n2,\"a category longer than sixteen\"\n3,\"tab\there\"\n")
+        let result = try Command.sluice(["inspect", path])
+        #expect(result.status == 0, "\(result.output)")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = try #require(lines.first { $0.hasPrefix("  b ") }, "\(result.stdout)")
+        #expect(b.contains("categorical") && b.contains("a category long…") && b.contains("x\\ny") && b.hasSuffix("3"))
+        #expect(!lines.contains { $0.hasPrefix("y") })   // nothing spills onto a line of its own
+    }
+
     @Test func inspectWithAPipelineListsFindingsWithoutRecordingAnything() throws {
         let workspace = try Workspace()
         try workspace.drop("a.csv", ChurnData.csv(rows: 800, seed: 1))
