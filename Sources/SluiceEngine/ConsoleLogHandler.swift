@@ -1,4 +1,5 @@
 import Logging
+import SluiceData
 import SluiceSystem
 #if canImport(Glibc)
 import Glibc
@@ -23,6 +24,9 @@ public struct ConsoleLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        // One event, one line: a plugin's message (or a value quoted in it)
+        // cannot start a line that looks like another event.
+        let message = MessageText.escaped(event.message.description)
         var text: String
         if journal {
             let priority = switch event.level {
@@ -33,7 +37,7 @@ public struct ConsoleLogHandler: LogHandler {
             case .info: 6
             case .debug, .trace: 7
             }
-            text = "<\(priority)>\(event.message)"
+            text = "<\(priority)>\(message)"
         } else {
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
@@ -53,7 +57,7 @@ public struct ConsoleLogHandler: LogHandler {
             case .debug: "debug"
             case .trace: "trace"
             }
-            text = "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(now.tv_nsec / 1_000_000), 3)) \(level) \(event.message)"
+            text = "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(now.tv_nsec / 1_000_000), 3)) \(level) \(message)"
         }
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         if !merged.isEmpty {

@@ -44,3 +44,24 @@ public struct StageError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// A data value as it should appear in a message: in single quotes, cut to
+/// `limit` characters with "…", line breaks, tabs and other control characters
+/// escaped (`\n`, `\t`, `\u{1b}`) so one finding stays one line in the log,
+/// the ledger and a `.reason` file. (The host escapes its own messages the
+/// same way: host and plugins share only the C ABI.)
+public func quotedValue(_ value: some StringProtocol, limit: Int = 40) -> String {
+    let cut = value.count > limit
+    var text = ""
+    for scalar in value.prefix(limit).unicodeScalars {
+        switch scalar {
+        case "\n": text += "\\n"
+        case "\r": text += "\\r"
+        case "\t": text += "\\t"
+        case _ where scalar.properties.generalCategory == .control:
+            text += "\\u{" + String(scalar.value, radix: 16) + "}"
+        default: text.unicodeScalars.append(scalar)
+        }
+    }
+    return "'" + text + (cut ? "…'" : "'")
+}

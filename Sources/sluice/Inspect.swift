@@ -96,21 +96,10 @@ struct Inspect: ParsableCommand {
         }.joined(separator: "\n") + "\n"
     }
 
-    /// A categorical value as one table cell: line breaks, tabs and other
-    /// control characters escaped (a quoted field may hold them), at most 16
-    /// characters with "…" when cut.
+    /// A categorical value as one table cell: escaped to one line
+    /// (``MessageText``), at most 16 characters with "…" when cut.
     static func shown(_ value: String) -> String {
-        var text = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.properties.generalCategory == .control:
-                text += "\\u{" + String(scalar.value, radix: 16) + "}"
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
+        let text = MessageText.escaped(value)
         return text.count > 16 ? String(text.prefix(15)) + "…" : text
     }
 

@@ -61,6 +61,27 @@ import Testing
         #expect(try workspace.count("SELECT count(*) FROM schemas") == 1)
     }
 
+    @Test func aValueWithALineBreakStaysOnTheLineOfItsFinding() throws {
+        let workspace = try Workspace()
+        try workspace.drop("a.csv", ChurnData.csv(rows: 800, seed: 1))
+        #expect(try workspace.serve().status == 0)
+        // An unseen `plan` that holds a quoted newline, a doubled quote and a tab.
+        let odd = churn(rows: 400, seed: 3) { fields, row in
+            if row % 20 == 0 { fields[4] = "\"gold\nplus \"\"x\"\"\tend\"" }
+        }
+        try workspace.drop("b.csv", odd)
+        let run = try workspace.serve()
+        #expect(run.status == 0)
+        let shown = #"'gold\nplus "x"\tend'"#
+        let text = try reason(workspace)
+        let finding = try #require(text.split(separator: "\n").first { $0.contains("unseen_category [plan]") }, "\(text)")
+        #expect(finding.contains(shown + " (line 21)"), "\(finding)")
+        #expect(!text.split(separator: "\n").contains { $0.hasPrefix("plus") })
+        // The log keeps one event per line too.
+        #expect(run.stderr.split(separator: "\n").contains { $0.contains("unseen_category") && $0.contains(shown) })
+        #expect(!run.stderr.split(separator: "\n").contains { $0.hasPrefix("plus") })
+    }
+
     @Test func everyDropLevelFindingKindIsRecordedWithItsMessage() throws {
         let workspace = try Workspace(stages: """
                   - plugin: validate
@@ -86,7 +107,7 @@ import Testing
         #expect(message("duplicate_rows")?.contains("20 rows (50.0%) repeat an earlier row exactly") == true)
         #expect(message("null_rate")?.contains("column 'sessions' (column 4) is 50.0% missing (20 of 40 rows), the limit is 20.0%") == true)
         #expect(message("not_numeric")?.contains("'12.5x' is not a number") == true)
-        #expect(message("target_single_class")?.contains("target 'churned' has 1 distinct value (no)") == true)
+        #expect(message("target_single_class")?.contains("target 'churned' has 1 distinct value ('no')") == true)
         let text2 = try reason(workspace)
         for kind in ["row_count", "duplicate_rows", "null_rate", "not_numeric", "target_single_class", "constant_column"] {
             #expect(text2.contains(kind), "\(kind) missing from .reason")

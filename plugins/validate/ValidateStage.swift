@@ -197,7 +197,7 @@ struct ValidateStage: Stage {
                 var examples: [String] = []
                 for row in 0..<codes.count where codes[row] >= 0 && unseen[Int(codes[row])] {
                     count += 1
-                    if examples.count < 3 { examples.append("'\(dictionary[Int(codes[row])].prefix(30))' (line \(context.line(ofRow: row)))") }
+                    if examples.count < 3 { examples.append("\(quotedValue(dictionary[Int(codes[row])], limit: 30)) (line \(context.line(ofRow: row)))") }
                 }
                 if count > 0 {
                     let share = Double(count) / Double(max(rows, 1))
@@ -292,16 +292,16 @@ struct ValidateStage: Stage {
         }
         if context.setting("task") == "regression", column.type == .categorical {
             findings.add("target_type", column: column.name, measured: "text", expected: "numeric (task regression)",
-                         message: "target '\(column.name)' holds text (e.g. '\(classes.sorted().first ?? "")'); "
+                         message: "target '\(column.name)' holds text (e.g. \(quotedValue(classes.sorted().first ?? ""))); "
                             + "task regression needs a numeric target")
         } else if classes.count < 2 {
             findings.add("target_single_class", column: column.name, measured: "\(classes.count) classes", expected: "at least 2",
                          message: "target '\(column.name)' has \(classes.count) distinct value\(classes.count == 1 ? "" : "s")"
-                            + " (\(classes.sorted().prefix(5).joined(separator: ", "))), a model needs at least 2")
+                            + " (\(classes.sorted().prefix(5).map { quotedValue($0) }.joined(separator: ", "))), a model needs at least 2")
         } else if context.setting("task") == "binary", classes.count != 2 {
             findings.add("target_classes", column: column.name, measured: "\(classes.count) classes", expected: "exactly 2 (task binary)",
                          message: "target '\(column.name)' has \(classes.count) distinct values "
-                            + "(\(classes.sorted().prefix(5).joined(separator: ", "))), task binary needs exactly 2")
+                            + "(\(classes.sorted().prefix(5).map { quotedValue($0) }.joined(separator: ", "))), task binary needs exactly 2")
         }
     }
 
@@ -319,10 +319,10 @@ struct ValidateStage: Stage {
         guard let row = firstBad, present > 0 else { return }
         guard required || Double(numeric) / Double(present) >= 0.9 else { return }
         let value = dictionary[Int(codes[row])]
-        findings.add("not_numeric", column: column.name, measured: "'\(value.prefix(40))'", expected: "a number",
-                     count: present - numeric, examples: "'\(value.prefix(40))' (line \(context.line(ofRow: row)))",
+        findings.add("not_numeric", column: column.name, measured: quotedValue(value), expected: "a number",
+                     count: present - numeric, examples: "\(quotedValue(value)) (line \(context.line(ofRow: row)))",
                      message: "column '\(column.name)' (column \(column.index + 1)), row \(row + 1) (line \(context.line(ofRow: row))): "
-                        + "'\(value.prefix(40))' is not a number, expected a number "
+                        + "\(quotedValue(value)) is not a number, expected a number "
                         + "(\(present - numeric) of \(present) values in this column are not numbers)")
     }
 
