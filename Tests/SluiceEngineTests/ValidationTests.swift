@@ -61,6 +61,19 @@ import Testing
         #expect(try workspace.count("SELECT count(*) FROM schemas") == 1)
     }
 
+    @Test func anEntirelyMissingColumnIsNotATypeChange() throws {
+        let workspace = try Workspace()
+        try workspace.drop("a.csv", ChurnData.csv(rows: 800, seed: 1))
+        #expect(try workspace.serve().status == 0)
+        // `plan` (categorical when pinned) is empty in every row: it reads as numeric
+        // for want of evidence, which is a null rate, not a type change.
+        try workspace.drop("b.csv", churn(rows: 400, seed: 4) { fields, _ in fields[4] = "" })
+        #expect(try workspace.serve().status == 0)
+        let kinds = try workspace.strings("SELECT kind || ':' || coalesce(column_name, '') FROM findings")
+        #expect(!kinds.contains("type_change:plan"), "\(kinds)")
+        #expect(kinds.contains("null_rate:plan"), "\(kinds)")
+    }
+
     @Test func aValueWithALineBreakStaysOnTheLineOfItsFinding() throws {
         let workspace = try Workspace()
         try workspace.drop("a.csv", ChurnData.csv(rows: 800, seed: 1))

@@ -160,6 +160,10 @@ struct ValidateStage: Stage {
                 continue
             }
             let type = column.type == .numeric ? "numeric" : "categorical"
+            // A column with no value at all (an empty drop, or every field missing)
+            // reads as numeric for want of evidence: not a type change (its null
+            // rate is reported on its own).
+            if type != expected.type, column.type == .numeric, context.numeric(column).allSatisfy(\.isNaN) { continue }
             if type != expected.type {
                 findings.add("type_change", column: column.name, measured: type, expected: expected.type,
                              message: "column '\(column.name)' is \(type), the \(expected.explicit == true ? "configured" : "pinned") schema has it \(expected.type)")
