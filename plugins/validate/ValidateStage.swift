@@ -47,7 +47,7 @@ struct ValidateStage: Stage {
         let minRows = try context.param("min_rows", default: 20)
         if rows < minRows {
             findings.add("row_count", column: nil, measured: "\(rows) rows", expected: "at least \(minRows) (min_rows)",
-                         message: "only \(rows) rows, expected at least min_rows \(minRows)")
+                         message: "only \(rows) row\(rows == 1 ? "" : "s"), expected at least min_rows \(minRows)")
         }
         if let maxRows = context.param("max_rows").flatMap(Int.init), rows > maxRows {
             findings.add("row_count", column: nil, measured: "\(rows) rows", expected: "at most \(maxRows) (max_rows)",
