@@ -15,6 +15,15 @@ public enum Predictor {
     public static func scores(_ bundle: ModelBundle, table: Table) throws -> [Double] {
         var features: [String: [Float]] = [:]
         if let transform = bundle.transform {
+            // Every column the input lacks, in one message rather than one per attempt.
+            let needed = transform.numeric.map { ($0.column, "numeric") } + transform.oneHot.map { ($0.column, "categorical") }
+                + (transform.hashed ?? []).map { ($0.column, "hashed") }
+            let absent = needed.filter { table[$0.0] == nil }
+            if absent.count > 1 {
+                throw PredictError("input lacks \(absent.count) columns the model needs: "
+                                   + absent.prefix(10).map { "'\($0.0)' (\($0.1))" }.joined(separator: ", ")
+                                   + (absent.count > 10 ? ", …" : ""))
+            }
             for encoding in transform.numeric {
                 guard let column = table[encoding.column] else {
                     throw PredictError("input has no column '\(encoding.column)', which the model needs (numeric)")

@@ -76,7 +76,12 @@ import Testing
         let partial = try space.directory.write("partial.csv", "tenure,charges\n1,2\n")
         let missing = try Command.sluice(["predict", "--model", archive, partial])
         #expect(missing.status == 1)
-        #expect(missing.stderr.contains("input has no column 'calls', which the model needs (numeric)"))
+        #expect(missing.stderr.contains("input lacks 4 columns the model needs: 'calls' (numeric), 'sessions' (numeric), "
+                                        + "'plan' (categorical), 'region' (categorical)"), "\(missing.stderr)")
+        let nearly = try space.directory.write("nearly.csv", "tenure,charges,sessions,plan,region\n1,2,3,basic,north\n")
+        let one = try Command.sluice(["predict", "--model", archive, nearly])
+        #expect(one.status == 1)
+        #expect(one.stderr.contains("input has no column 'calls', which the model needs (numeric)"), "\(one.stderr)")
         let notArchive = try space.directory.write("fake.tar.gz", "nope")
         let bad = try Command.sluice(["predict", "--model", notArchive, partial])
         #expect(bad.status == 1)
