@@ -1,4 +1,5 @@
 import Foundation
+import SluiceData
 import SluiceLedger
 
 /// Reads what a validate stage writes (`findings.json`, `drift.json`; formats
@@ -25,7 +26,8 @@ public enum ValidationArtifacts {
     }
 
     /// A finding as one line: `error missing_column [sessions]: …`.
+    /// One finding as one line (for the `.reason` file), whatever its plugin put in it.
     public static func line(_ finding: FindingRow) -> String {
-        "\(finding.severity) \(finding.kind)\(finding.column.map { " [\($0)]" } ?? ""): \(finding.message)"
+        MessageText.escaped("\(finding.severity) \(finding.kind)\(finding.column.map { " [\($0)]" } ?? ""): \(finding.message)")
     }
 }

@@ -86,39 +86,15 @@ public enum GramPass {
                     var j0 = i0
                     while j0 < a {
                         let j1 = min(j0 + 1, a - 1), j2 = min(j0 + 2, a - 1), j3 = min(j0 + 3, a - 1)
-                        var s00 = V(), s01 = V(), s02 = V(), s03 = V()
-                        var s10 = V(), s11 = V(), s12 = V(), s13 = V()
-                        var s20 = V(), s21 = V(), s22 = V(), s23 = V()
-                        // One byte offset steps through the group; seven fixed bases.
-                        let l0Base = UnsafeRawPointer(weighted + i0), l1Base = UnsafeRawPointer(weighted + i1)
-                        let l2Base = UnsafeRawPointer(weighted + i2)
-                        let r0Base = UnsafeRawPointer(augmented + j0), r1Base = UnsafeRawPointer(augmented + j1)
-                        let r2Base = UnsafeRawPointer(augmented + j2), r3Base = UnsafeRawPointer(augmented + j3)
-                        let stride = a &* MemoryLayout<V>.stride
-                        let stop = count &* stride
-                        var offset = 0
-                        while offset < stop {
-                            let l0 = l0Base.load(fromByteOffset: offset, as: V.self)
-                            let l1 = l1Base.load(fromByteOffset: offset, as: V.self)
-                            let l2 = l2Base.load(fromByteOffset: offset, as: V.self)
-                            var r = r0Base.load(fromByteOffset: offset, as: V.self)
-                            s00 = s00.addingProduct(l0, r); s10 = s10.addingProduct(l1, r); s20 = s20.addingProduct(l2, r)
-                            r = r1Base.load(fromByteOffset: offset, as: V.self)
-                            s01 = s01.addingProduct(l0, r); s11 = s11.addingProduct(l1, r); s21 = s21.addingProduct(l2, r)
-                            r = r2Base.load(fromByteOffset: offset, as: V.self)
-                            s02 = s02.addingProduct(l0, r); s12 = s12.addingProduct(l1, r); s22 = s22.addingProduct(l2, r)
-                            r = r3Base.load(fromByteOffset: offset, as: V.self)
-                            s03 = s03.addingProduct(l0, r); s13 = s13.addingProduct(l1, r); s23 = s23.addingProduct(l2, r)
-                            offset &+= stride
-                        }
+                        let tile = RegisterTile(left: UnsafeRawPointer(weighted), leftStride: a &* 32, i0, i1, i2,
+                                                right: UnsafeRawPointer(augmented), rightStride: a &* 32, j0, j1, j2, j3,
+                                                count: count)
                         // Upper-triangle positions (i, j ≥ i), as the result lays them out.
-                        @inline(__always) func keep(_ sum: V, _ i: Int, _ j: Int) {
+                        tile.forEach { sum, di, dj in
+                            let i = i0 + di, j = j0 + dj
                             guard i < a, j < a, j >= i else { return }
                             ChunkedPass.flush(sum, into: out + i * a - i * (i - 1) / 2 + (j - i))
                         }
-                        keep(s00, i0, j0); keep(s01, i0, j0 + 1); keep(s02, i0, j0 + 2); keep(s03, i0, j0 + 3)
-                        keep(s10, i0 + 1, j0); keep(s11, i0 + 1, j0 + 1); keep(s12, i0 + 1, j0 + 2); keep(s13, i0 + 1, j0 + 3)
-                        keep(s20, i0 + 2, j0); keep(s21, i0 + 2, j0 + 1); keep(s22, i0 + 2, j0 + 2); keep(s23, i0 + 2, j0 + 3)
                         j0 += 4
                     }
                     i0 += 3
@@ -126,5 +102,49 @@ public enum GramPass {
                 block += count
             }
         }
+    }
+}
+
+/// A 3 × 4 register tile: the twelve sums Σₛ left[s][iᵣ] · right[s][j꜀] over
+/// `count` slots (slot s of `left` at byte `s · leftStride`, of `right` at
+/// `s · rightStride`), each added slot by slot in order. The Gram pass and the
+/// softmax backward half use it so that an FMA does not load and store its
+/// accumulator. Indices are vector positions within a slot. (It lives in this
+/// file so that debug builds, which compile file by file, inline it here too.)
+struct RegisterTile {
+    typealias V = SIMD8<Float>
+    var s00 = V(), s01 = V(), s02 = V(), s03 = V()
+    var s10 = V(), s11 = V(), s12 = V(), s13 = V()
+    var s20 = V(), s21 = V(), s22 = V(), s23 = V()
+
+    @inline(__always)
+    init(left: UnsafeRawPointer, leftStride: Int, _ i0: Int, _ i1: Int, _ i2: Int,
+         right: UnsafeRawPointer, rightStride: Int, _ j0: Int, _ j1: Int, _ j2: Int, _ j3: Int, count: Int) {
+        let l0Base = left + i0 &* 32, l1Base = left + i1 &* 32, l2Base = left + i2 &* 32
+        let r0Base = right + j0 &* 32, r1Base = right + j1 &* 32, r2Base = right + j2 &* 32, r3Base = right + j3 &* 32
+        var leftOffset = 0, rightOffset = 0
+        for _ in 0..<count {
+            let l0 = l0Base.load(fromByteOffset: leftOffset, as: V.self)
+            let l1 = l1Base.load(fromByteOffset: leftOffset, as: V.self)
+            let l2 = l2Base.load(fromByteOffset: leftOffset, as: V.self)
+            var r = r0Base.load(fromByteOffset: rightOffset, as: V.self)
+            s00 = s00.addingProduct(l0, r); s10 = s10.addingProduct(l1, r); s20 = s20.addingProduct(l2, r)
+            r = r1Base.load(fromByteOffset: rightOffset, as: V.self)
+            s01 = s01.addingProduct(l0, r); s11 = s11.addingProduct(l1, r); s21 = s21.addingProduct(l2, r)
+            r = r2Base.load(fromByteOffset: rightOffset, as: V.self)
+            s02 = s02.addingProduct(l0, r); s12 = s12.addingProduct(l1, r); s22 = s22.addingProduct(l2, r)
+            r = r3Base.load(fromByteOffset: rightOffset, as: V.self)
+            s03 = s03.addingProduct(l0, r); s13 = s13.addingProduct(l1, r); s23 = s23.addingProduct(l2, r)
+            leftOffset &+= leftStride
+            rightOffset &+= rightStride
+        }
+    }
+
+    /// Hands each sum to `keep` with its offsets (0…2, 0…3) in the tile.
+    @inline(__always)
+    func forEach(_ keep: (V, Int, Int) -> Void) {
+        keep(s00, 0, 0); keep(s01, 0, 1); keep(s02, 0, 2); keep(s03, 0, 3)
+        keep(s10, 1, 0); keep(s11, 1, 1); keep(s12, 1, 2); keep(s13, 1, 3)
+        keep(s20, 2, 0); keep(s21, 2, 1); keep(s22, 2, 2); keep(s23, 2, 3)
     }
 }

@@ -59,31 +59,11 @@ public struct SoftmaxObjective: BlockObjective, @unchecked Sendable {
                     var j0 = 0
                     while j0 < d {
                         let j1 = min(j0 + 1, d - 1), j2 = min(j0 + 2, d - 1), j3 = min(j0 + 3, d - 1)
-                        var s00 = V(), s01 = V(), s02 = V(), s03 = V()
-                        var s10 = V(), s11 = V(), s12 = V(), s13 = V()
-                        var s20 = V(), s21 = V(), s22 = V(), s23 = V()
-                        var xOffset = 0, rOffset = 0
-                        for _ in 0..<count {
-                            let r0 = rRows.load(fromByteOffset: rOffset &+ c0 &* 32, as: V.self)
-                            let r1 = rRows.load(fromByteOffset: rOffset &+ c1 &* 32, as: V.self)
-                            let r2 = rRows.load(fromByteOffset: rOffset &+ c2 &* 32, as: V.self)
-                            var v = xRows.load(fromByteOffset: xOffset &+ j0 &* 32, as: V.self)
-                            s00 = s00.addingProduct(v, r0); s10 = s10.addingProduct(v, r1); s20 = s20.addingProduct(v, r2)
-                            v = xRows.load(fromByteOffset: xOffset &+ j1 &* 32, as: V.self)
-                            s01 = s01.addingProduct(v, r0); s11 = s11.addingProduct(v, r1); s21 = s21.addingProduct(v, r2)
-                            v = xRows.load(fromByteOffset: xOffset &+ j2 &* 32, as: V.self)
-                            s02 = s02.addingProduct(v, r0); s12 = s12.addingProduct(v, r1); s22 = s22.addingProduct(v, r2)
-                            v = xRows.load(fromByteOffset: xOffset &+ j3 &* 32, as: V.self)
-                            s03 = s03.addingProduct(v, r0); s13 = s13.addingProduct(v, r1); s23 = s23.addingProduct(v, r2)
-                            xOffset &+= xStride
-                            rOffset &+= rStride
+                        let tile = RegisterTile(left: rRows, leftStride: rStride, c0, c1, c2,
+                                                right: xRows, rightStride: xStride, j0, j1, j2, j3, count: count)
+                        tile.forEach { sum, dc, dj in
+                            if c0 + dc < k && j0 + dj < d { accumulators[(c0 + dc) * d + j0 + dj] = sum }
                         }
-                        @inline(__always) func keep(_ sum: V, _ c: Int, _ j: Int) {
-                            if c < k && j < d { accumulators[c * d + j] = sum }
-                        }
-                        keep(s00, c0, j0); keep(s01, c0, j0 + 1); keep(s02, c0, j0 + 2); keep(s03, c0, j0 + 3)
-                        keep(s10, c0 + 1, j0); keep(s11, c0 + 1, j0 + 1); keep(s12, c0 + 1, j0 + 2); keep(s13, c0 + 1, j0 + 3)
-                        keep(s20, c0 + 2, j0); keep(s21, c0 + 2, j0 + 1); keep(s22, c0 + 2, j0 + 2); keep(s23, c0 + 2, j0 + 3)
                         j0 += 4
                     }
                     c0 += 3

@@ -274,17 +274,19 @@ public final class StageHost {
             size?.pointee = Int64(stored.bytes.count)
             return stored.bytes.baseAddress
         }
+        // A plugin's messages are lines wherever they go (log, ledger, `.reason`):
+        // control characters in them are escaped here, at the ABI boundary.
         api.log = { context, level, message in
-            StageHost.from(context).log(level, message.map { String(cString: $0) } ?? "")
+            StageHost.from(context).log(level, message.map { MessageText.escaped(String(cString: $0)) } ?? "")
         }
         api.progress = { context, fraction, text in
-            StageHost.from(context).progress(fraction, text.map { String(cString: $0) } ?? "")
+            StageHost.from(context).progress(fraction, text.map { MessageText.escaped(String(cString: $0)) } ?? "")
         }
         api.set_verdict = { context, verdict, reason in
-            StageHost.from(context).setVerdict(verdict, reason.map { String(cString: $0) } ?? "")
+            StageHost.from(context).setVerdict(verdict, reason.map { MessageText.escaped(String(cString: $0)) } ?? "")
         }
         api.fail = { context, message in
-            StageHost.from(context).fail(message.map { String(cString: $0) } ?? "failed without a message")
+            StageHost.from(context).fail(message.map { MessageText.escaped(String(cString: $0)) } ?? "failed without a message")
         }
         return api
     }()
