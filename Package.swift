@@ -24,7 +24,7 @@ func stagePlugin(_ product: String, target: String, path: String) -> (Product, T
         .library(name: product, type: .dynamic, targets: [target]),
         .target(
             name: target,
-            dependencies: ["SluicePluginSDK", "SluiceML", "SluiceKernels"],
+            dependencies: ["SluicePluginSDK", "SluiceFormats", "SluiceML", "SluiceKernels"],
             path: path
         )
     )
@@ -63,6 +63,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries, each behind one system-library target and one Swift module.
@@ -72,6 +73,10 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         // The plugin ABI: one header.
         .target(name: "CSluicePlugin", path: "Sources/CSluicePlugin"),
+
+        // Every file format host and plugins both read or write, and the one
+        // scoring function: Foundation only, linked by both sides.
+        .target(name: "SluiceFormats"),
 
         // What Swift cannot import from glibc directly (mallopt).
         .target(name: "CSluiceLinux", path: "Sources/CSluiceLinux"),
@@ -87,24 +92,26 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "SluiceLedger", dependencies: [
-            "SluiceSystem",
+            "SluiceSystem", "SluiceFormats",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "SluiceArchive", dependencies: ["SluiceSystem", "SluiceData", "CArchive"]),
         .target(name: "SluicePluginHost", dependencies: ["SluiceSystem", "SluiceData", "CSluicePlugin"]),
-        .target(name: "SluiceReport", dependencies: ["SluiceLedger"]),
+        .target(name: "SluiceReport", dependencies: ["SluiceLedger", "SluiceFormats"]),
         .target(name: "SluiceEngine", dependencies: [
             "SluiceSystem", "SluiceData", "SluiceConfig", "SluiceLedger", "SluiceArchive",
-            "SluicePluginHost", "SluicePredict",
+            "SluicePluginHost", "SluicePredict", "SluiceFormats",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SluiceDaemon", dependencies: [
             "SluiceEngine", "SluiceConfig", "SluiceLedger", "SluicePluginHost", "SluiceSystem",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "SluicePredict", dependencies: ["SluiceArchive", "SluiceData", "SluiceSystem"]),
+        .target(name: "SluicePredict", dependencies: ["SluiceArchive", "SluiceData", "SluiceSystem", "SluiceFormats"]),
         .executableTarget(name: "sluice", dependencies: [
-            "SluiceEngine", "SluiceDaemon", "SluiceReport", "SluicePredict", "SluiceConfig", "SluiceLedger", "SluicePluginHost",
+            "SluiceEngine", "SluiceDaemon", "SluiceReport", "SluicePredict", "SluiceFormats", "SluiceConfig", "SluiceLedger", "SluicePluginHost",
             "SluiceArchive", "SluiceData", "SluiceSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -114,7 +121,7 @@ let package = Package(
         .target(name: "SluicePluginSDK", dependencies: ["CSluicePlugin"]),
         .target(name: "SluiceKernels", dependencies: ["CSluiceLinux"], swiftSettings: kernelFlags),
         .target(name: "CSluiceCPU", path: "Sources/CSluiceCPU"),
-        .target(name: "SluiceML", dependencies: ["SluiceKernels", "CSluiceCPU", "SluicePluginSDK"],
+        .target(name: "SluiceML", dependencies: ["SluiceKernels", "CSluiceCPU", "SluicePluginSDK", "SluiceFormats"],
                 swiftSettings: kernelsV3 ? [.define("SLUICE_KERNELS_V3")] : []),
 
         // Benchmarks (run with `make bench`; release builds).
@@ -128,8 +135,9 @@ let package = Package(
             "SluiceSystem", .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Tests/SluiceTestSupport"),
         .testTarget(name: "SluiceDataTests", dependencies: ["SluiceData", "SluiceTestSupport"]),
+        .testTarget(name: "SluiceFormatsTests", dependencies: ["SluiceFormats"]),
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig", "SluiceTestSupport"]),
-        .testTarget(name: "SluiceMLTests", dependencies: ["SluiceML", "SluiceKernels", "SluiceTestSupport"]),
+        .testTarget(name: "SluiceMLTests", dependencies: ["SluiceML", "SluiceFormats", "SluiceKernels", "SluiceTestSupport"]),
         .testTarget(name: "SluicePluginHostTests", dependencies: [
             "SluicePluginHost", "SluiceData", "SluiceTestSupport",
         ]),
@@ -138,8 +146,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SluiceEngineTests", dependencies: [
-            "SluiceEngine", "SluiceLedger", "SluiceArchive", "SluiceData", "SluiceTestSupport",
-            .product(name: "GRDB", package: "GRDB.swift"),
+            "SluiceEngine", "SluiceLedger", "SluiceArchive", "SluiceData", "SluiceFormats", "SluicePredict",
+            "SluiceTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ] + plugins.map(\.1),
     swiftLanguageModes: [.v6]

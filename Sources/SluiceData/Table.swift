@@ -154,7 +154,11 @@ public final class CategoricalStorage: @unchecked Sendable {
     }
 
     public convenience init(codes: [Int32], dictionary: [String]) {
-        self.init(codes: codes.withUnsafeBufferPointer { $0 }, dictionary: dictionary)
+        // Copied into storage of its own: a pointer from withUnsafeBufferPointer
+        // must not outlive the closure.
+        let storage = LargeArray.allocate(Int32.self, count: codes.count)
+        _ = storage.initialize(from: codes)
+        self.init(adoptingLarge: storage, dictionary: dictionary)
     }
 
     /// The string at `row`, or nil when missing.

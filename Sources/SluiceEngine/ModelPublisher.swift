@@ -2,6 +2,7 @@ import Foundation
 import SluiceArchive
 import SluiceConfig
 import SluiceData
+import SluiceFormats
 import SluiceSystem
 
 /// Packages an approved model into `outbox/<pipeline>/<pipeline>-v<N>.tar.gz`
@@ -19,9 +20,7 @@ enum ModelPublisher {
     /// holding the hashes of all the others).
     static func members(manifest: inout Manifest, artifacts: [(String, [UInt8])], schema: [UInt8],
                         configText: [UInt8], card: String) throws -> [ArchiveMember] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let encoder = FormatCoding.prettyEncoder()
         var members = artifacts.map { ArchiveMember(name: safeName($0.0), bytes: $0.1) }
         members.append(ArchiveMember(name: "schema.json", bytes: schema))
         members.append(ArchiveMember(name: "metrics.json", bytes: Array(try encoder.encode(manifest.metrics))))
@@ -52,27 +51,13 @@ enum ModelPublisher {
     /// The pinned data schema of the drop as ingested: column names, types,
     /// missing counts, and each categorical column's values.
     static func schema(of table: Table, target: String) throws -> [UInt8] {
-        struct Column: Codable {
-            var name: String
-            var type: String
-            var missing: Int
-            var categories: [String]?
-        }
-        struct Schema: Codable {
-            var format = "sluice.schema/1"
-            var target: String
-            var rows: Int
-            var columns: [Column]
-        }
-        let columns = table.columns.map { column -> Column in
+        let columns = table.columns.map { column -> DataSchema.Column in
             var categories: [String]?
             if case .categorical(let storage) = column.values { categories = storage.dictionary.sorted() }
-            return Column(name: column.name, type: column.values.typeName, missing: column.values.missingCount,
+            return DataSchema.Column(name: column.name, type: column.values.typeName, missing: column.values.missingCount,
                           categories: categories)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return Array(try encoder.encode(Schema(target: target, rows: table.rowCount, columns: columns)))
+        return Array(try FormatCoding.prettyEncoder().encode(DataSchema(target: target, rows: table.rowCount, columns: columns)))
     }
 
     /// A short human model card.

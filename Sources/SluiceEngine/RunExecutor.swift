@@ -1,6 +1,8 @@
 import Foundation
+import SluiceFormats
 import Logging
 import SluiceConfig
+import SluiceFormats
 import SluiceArchive
 import SluiceData
 import SluiceLedger
@@ -224,7 +226,7 @@ struct RunContext {
             try ledger.finishStage(id: stageId, status: .succeeded, message: verdictText, durationMs: result.durationMs)
             if resolved.plugin.kind == .evaluate, let bytes = host.artifact("gate.json") {
                 do {
-                    let gate = try JSONDecoder().decode(GateFile.self, from: Data(bytes))
+                    let gate = try GateRecord.decode(bytes)
                     try ledger.recordGateRules(runId: runId, stageRunId: stageId, rules: gate.rules)
                 } catch {
                     try event(.warning, "gate.unreadable", "gate.json from \(name) could not be read: \(error)")
@@ -348,12 +350,9 @@ struct RunContext {
     func scoreChampion(on table: Table, into host: StageHost) throws {
         guard let champion = try ledger.currentModel(pipeline: pipeline.name), let version = champion.version,
               let archive = champion.archivePath else { return }
-        struct Info: Encodable {
-            let version: Int; let archive: String; let error: String?; let width: Int?; let classes: [String]?
-        }
-        func info(_ error: String?, _ model: ModelBundle.Model? = nil) throws -> [UInt8] {
-            Array(try JSONEncoder().encode(Info(version: version, archive: archive, error: error, width: model?.width,
-                                                classes: model?.classes)))
+        func info(_ error: String?, _ model: LinearModel? = nil) throws -> [UInt8] {
+            try ChampionInfo(version: version, archive: archive, error: error, width: model?.width,
+                             classes: model?.classes).encoded()
         }
         do {
             let bundle = try ModelBundle.load(archive)
@@ -436,7 +435,7 @@ struct RunContext {
         var lines: [String] = []
         if let bytes = host.artifact("findings.json") {
             do {
-                let findings = try ValidationArtifacts.findings(bytes)
+                let findings = try Finding.decodeList(bytes)
                 try ledger.recordFindings(runId: runId, stageRunId: stageId, findings: findings)
                 lines = findings.sorted { ($0.severity == "error" ? 0 : 1) < ($1.severity == "error" ? 0 : 1) }
                     .map(ValidationArtifacts.line)
@@ -446,7 +445,7 @@ struct RunContext {
         }
         if let bytes = host.artifact("drift.json") {
             do {
-                let drift = try ValidationArtifacts.drift(bytes)
+                let drift = try DriftReport.decode(bytes)
                 try ledger.recordDrift(runId: runId, dropId: dropId, referenceDropId: championDrop, scores: drift.scores)
             } catch {
                 try event(.warning, "drift.unreadable", "drift.json from \(stage) could not be read: \(error)")
@@ -522,7 +521,3 @@ final class StageLogObserver: StageObserver {
     }
 }
 
-/// The part of an evaluate stage's `gate.json` (format `sluice.gate/1`) the ledger keeps.
-struct GateFile: Decodable {
-    let rules: [GateRuleRow]
-}

@@ -1,3 +1,5 @@
+import SluiceFormats
+
 /// The record of every drop, run, stage, metric, model, promotion and event.
 /// SQLite (``SQLiteLedger``) is the embedded implementation; a shared
 /// PostgreSQL ledger for many hosts would implement the same protocol.
@@ -26,13 +28,13 @@ public protocol Ledger: Sendable {
     func recordPromotion(pipeline: String, modelId: Int64, action: String, reason: String) throws
 
     /// Records the rules an evaluate stage checked.
-    func recordGateRules(runId: Int64, stageRunId: Int64, rules: [GateRuleRow]) throws
+    func recordGateRules(runId: Int64, stageRunId: Int64, rules: [GateRecord.Rule]) throws
     /// The rules checked in a run, in the order checked.
-    func gateRules(runId: Int64) throws -> [GateRuleRow]
+    func gateRules(runId: Int64) throws -> [GateRecord.Rule]
 
     // Data plane
-    func recordFindings(runId: Int64, stageRunId: Int64, findings: [FindingRow]) throws
-    func findings(runId: Int64) throws -> [FindingRow]
+    func recordFindings(runId: Int64, stageRunId: Int64, findings: [Finding]) throws
+    func findings(runId: Int64) throws -> [Finding]
     /// Stores the profile of a drop that passed validation.
     func recordProfile(dropId: Int64, runId: Int64, profile: String) throws
     func profile(dropId: Int64) throws -> String?
@@ -42,8 +44,8 @@ public protocol Ledger: Sendable {
     func pinnedSchema(pipeline: String) throws -> (source: String, dropId: Int64?, profile: String)?
     /// The drop the current model of `pipeline` was trained on.
     func championDrop(pipeline: String) throws -> Int64?
-    func recordDrift(runId: Int64, dropId: Int64, referenceDropId: Int64?, scores: [DriftRow]) throws
-    func drift(runId: Int64) throws -> [DriftRow]
+    func recordDrift(runId: Int64, dropId: Int64, referenceDropId: Int64?, scores: [DriftScore]) throws
+    func drift(runId: Int64) throws -> [DriftScore]
 
     // Training windows
     /// Archived drops of `pipeline` before `dropId` (newest first, one per content hash),

@@ -41,25 +41,6 @@ public struct PluginIdentity: Sendable, Equatable, Codable {
     }
 }
 
-/// One promotion rule as the gate checked it.
-public struct GateRuleRow: Sendable, Codable, Equatable {
-    public var metric: String
-    public var bound: String
-    public var threshold: Double
-    public var measured: Double?
-    public var passed: Bool
-    public var text: String
-
-    public init(metric: String, bound: String, threshold: Double, measured: Double?, passed: Bool, text: String) {
-        self.metric = metric
-        self.bound = bound
-        self.threshold = threshold
-        self.measured = measured
-        self.passed = passed
-        self.text = text
-    }
-}
-
 /// Totals for one pipeline, for monitoring.
 public struct PipelineCounters: Sendable {
     public var pipeline: String
@@ -160,47 +141,6 @@ public struct EventRow: Sendable, Codable, Equatable {
     public var pipeline: String?
     public var runId: Int64?
     public var message: String
-}
-
-/// One validation finding.
-public struct FindingRow: Sendable, Codable, Equatable {
-    public var kind: String
-    public var severity: String
-    public var column: String?
-    public var measured: String?
-    public var expected: String?
-    public var count: Int?
-    public var examples: String?
-    public var message: String
-
-    public init(kind: String, severity: String, column: String?, measured: String?, expected: String?,
-                count: Int?, examples: String?, message: String) {
-        self.kind = kind
-        self.severity = severity
-        self.column = column
-        self.measured = measured
-        self.expected = expected
-        self.count = count
-        self.examples = examples
-        self.message = message
-    }
-}
-
-/// One feature's drift score.
-public struct DriftRow: Sendable, Codable, Equatable {
-    public var column: String
-    public var measure: String
-    public var score: Double
-    public var threshold: Double
-    public var drifted: Bool
-
-    public init(column: String, measure: String, score: Double, threshold: Double, drifted: Bool) {
-        self.column = column
-        self.measure = measure
-        self.score = score
-        self.threshold = threshold
-        self.drifted = drifted
-    }
 }
 
 /// An archived drop that can join a training window.

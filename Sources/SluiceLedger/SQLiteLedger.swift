@@ -1,4 +1,5 @@
 import GRDB
+import SluiceFormats
 import SluiceSystem
 
 /// The ledger in one SQLite file: WAL journal (readers never block the
@@ -140,7 +141,7 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func recordGateRules(runId: Int64, stageRunId: Int64, rules: [GateRuleRow]) throws {
+    public func recordGateRules(runId: Int64, stageRunId: Int64, rules: [GateRecord.Rule]) throws {
         try pool.write { db in
             for rule in rules {
                 try db.execute(sql: """
@@ -152,10 +153,10 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func gateRules(runId: Int64) throws -> [GateRuleRow] {
+    public func gateRules(runId: Int64) throws -> [GateRecord.Rule] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM gate_rules WHERE run_id = ? ORDER BY id", arguments: [runId]).map { row in
-                GateRuleRow(metric: row["metric"], bound: row["bound"], threshold: row["threshold"],
+                GateRecord.Rule(metric: row["metric"], bound: row["bound"], threshold: row["threshold"],
                             measured: row["measured"], passed: (row["passed"] as Int) == 1, text: row["text"])
             }
         }
@@ -163,7 +164,7 @@ public final class SQLiteLedger: Ledger {
 
     // MARK: Data plane
 
-    public func recordFindings(runId: Int64, stageRunId: Int64, findings: [FindingRow]) throws {
+    public func recordFindings(runId: Int64, stageRunId: Int64, findings: [Finding]) throws {
         try pool.write { db in
             for finding in findings {
                 try db.execute(sql: """
@@ -176,10 +177,10 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func findings(runId: Int64) throws -> [FindingRow] {
+    public func findings(runId: Int64) throws -> [Finding] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM findings WHERE run_id = ? ORDER BY id", arguments: [runId]).map { row in
-                FindingRow(kind: row["kind"], severity: row["severity"], column: row["column_name"],
+                Finding(kind: row["kind"], severity: row["severity"], column: row["column_name"],
                            measured: row["measured"], expected: row["expected"], count: row["count"],
                            examples: row["examples"], message: row["message"])
             }
@@ -223,7 +224,7 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func recordDrift(runId: Int64, dropId: Int64, referenceDropId: Int64?, scores: [DriftRow]) throws {
+    public func recordDrift(runId: Int64, dropId: Int64, referenceDropId: Int64?, scores: [DriftScore]) throws {
         try pool.write { db in
             for score in scores {
                 try db.execute(sql: """
@@ -235,10 +236,10 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func drift(runId: Int64) throws -> [DriftRow] {
+    public func drift(runId: Int64) throws -> [DriftScore] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM drift_scores WHERE run_id = ? ORDER BY id", arguments: [runId]).map { row in
-                DriftRow(column: row["column_name"], measure: row["measure"], score: row["score"],
+                DriftScore(column: row["column_name"], measure: row["measure"], score: row["score"],
                          threshold: row["threshold"], drifted: (row["drifted"] as Int) == 1)
             }
         }

@@ -1,3 +1,4 @@
+import SluiceFormats
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,34 +56,9 @@ public enum ClassificationMetrics {
 }
 
 extension ClassificationMetrics {
-    /// Counts at the 0.5 threshold.
-    public struct Confusion: Codable, Sendable, Equatable {
-        public var truePositives = 0, falsePositives = 0, trueNegatives = 0, falseNegatives = 0
-
-        public init(labels: [Float], probabilities: [Double]) {
-            for (label, p) in zip(labels, probabilities) {
-                switch (label == 1, p >= 0.5) {
-                case (true, true): truePositives += 1
-                case (false, true): falsePositives += 1
-                case (false, false): trueNegatives += 1
-                case (true, false): falseNegatives += 1
-                }
-            }
-        }
-
-        /// TP / (TP + FP); 0 when nothing is predicted positive (scikit-learn's zero_division=0).
-        public var precision: Double { ratio(truePositives, truePositives + falsePositives) }
-        /// TP / (TP + FN); 0 when there are no positives.
-        public var recall: Double { ratio(truePositives, truePositives + falseNegatives) }
-        /// Harmonic mean of precision and recall; 0 when both are 0.
-        public var f1: Double { ratio(2 * truePositives, 2 * truePositives + falsePositives + falseNegatives) }
-        /// Mean of the recall of each class.
-        public var balancedAccuracy: Double {
-            (recall + ratio(trueNegatives, trueNegatives + falsePositives)) / 2
-        }
-
-        func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
-    }
+    /// Counts at the 0.5 threshold (the type `evaluation.json` carries).
+    public typealias Confusion = BinaryConfusion
+    public typealias CalibrationBin = SluiceFormats.CalibrationBin
 
     /// Mean squared difference between probability and 0/1 label.
     public static func brier(labels: [Float], probabilities: [Double]) -> Double {
@@ -94,10 +70,6 @@ extension ClassificationMetrics {
 
     /// Reliability table: `bins` equal-width probability bins with, for each,
     /// the rows in it, their mean predicted probability and the observed rate.
-    public struct CalibrationBin: Codable, Sendable, Equatable {
-        public var lower: Double, upper: Double, rows: Int, meanPredicted: Double, observedRate: Double
-    }
-
     public static func calibration(labels: [Float], probabilities: [Double], bins: Int = 10) -> [CalibrationBin] {
         var counts = [Int](repeating: 0, count: bins), predicted = [Double](repeating: 0, count: bins)
         var positives = [Double](repeating: 0, count: bins)
@@ -116,4 +88,31 @@ extension ClassificationMetrics {
         }
         return table
     }
+}
+
+extension BinaryConfusion {
+    public init(labels: [Float], probabilities: [Double]) {
+        self.init()
+        for (label, p) in zip(labels, probabilities) {
+            switch (label == 1, p >= 0.5) {
+            case (true, true): truePositives += 1
+            case (false, true): falsePositives += 1
+            case (false, false): trueNegatives += 1
+            case (true, false): falseNegatives += 1
+            }
+        }
+    }
+
+    /// TP / (TP + FP); 0 when nothing is predicted positive (scikit-learn's zero_division=0).
+    public var precision: Double { ratio(truePositives, truePositives + falsePositives) }
+    /// TP / (TP + FN); 0 when there are no positives.
+    public var recall: Double { ratio(truePositives, truePositives + falseNegatives) }
+    /// Harmonic mean of precision and recall; 0 when both are 0.
+    public var f1: Double { ratio(2 * truePositives, 2 * truePositives + falsePositives + falseNegatives) }
+    /// Mean of the recall of each class.
+    public var balancedAccuracy: Double {
+        (recall + ratio(trueNegatives, trueNegatives + falsePositives)) / 2
+    }
+
+    func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
 }

@@ -1,3 +1,4 @@
+import SluiceFormats
 import Foundation
 
 /// Metrics for K ≥ 2 classes with scikit-learn's definitions. Labels are class
@@ -12,39 +13,8 @@ public enum MulticlassMetrics {
         }
     }
 
-    /// The K × K confusion matrix: `counts[true][predicted]`.
-    public struct Confusion: Codable, Sendable, Equatable {
-        public var counts: [[Int]]
-
-        public init(labels: [Int], predictions: [Int], classCount k: Int) {
-            counts = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
-            for (truth, predicted) in zip(labels, predictions) { counts[truth][predicted] += 1 }
-        }
-
-        var k: Int { counts.count }
-        public var accuracy: Double {
-            let total = counts.joined().reduce(0, +)
-            return total == 0 ? .nan : Double((0..<k).reduce(0) { $0 + counts[$1][$1] }) / Double(total)
-        }
-        /// Per class; 0 where undefined (scikit-learn's zero_division default).
-        public var precision: [Double] {
-            (0..<k).map { c in ratio(counts[c][c], (0..<k).reduce(0) { $0 + counts[$1][c] }) }
-        }
-        public var recall: [Double] { (0..<k).map { c in ratio(counts[c][c], counts[c].reduce(0, +)) } }
-        public var f1: [Double] {
-            (0..<k).map { c in
-                let predicted = (0..<k).reduce(0) { $0 + counts[$1][c] }
-                return ratio(2 * counts[c][c], predicted + counts[c].reduce(0, +))
-            }
-        }
-        /// Mean recall over the classes present in the labels.
-        public var balancedAccuracy: Double {
-            let present = (0..<k).filter { counts[$0].reduce(0, +) > 0 }
-            return present.isEmpty ? .nan : present.map { recall[$0] }.reduce(0, +) / Double(present.count)
-        }
-
-        func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
-    }
+    /// The K × K confusion matrix: `counts[true][predicted]` (the type `evaluation.json` carries).
+    public typealias Confusion = ConfusionMatrix
 
     /// Macro one-vs-rest ROC AUC (scikit-learn's `roc_auc_score(multi_class="ovr", average="macro")`);
     /// NaN when some class is absent from the labels.
@@ -117,4 +87,36 @@ public enum RegressionMetrics {
         guard !truth.isEmpty, !truth.contains(0) else { return .nan }
         return zip(truth, predicted).reduce(0) { $0 + abs($1.0 - $1.1) / abs($1.0) } / Double(truth.count)
     }
+}
+
+extension ConfusionMatrix {
+    public init(labels: [Int], predictions: [Int], classCount k: Int) {
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
+        for (truth, predicted) in zip(labels, predictions) { counts[truth][predicted] += 1 }
+        self.init(counts: counts)
+    }
+
+    var k: Int { counts.count }
+    public var accuracy: Double {
+        let total = counts.joined().reduce(0, +)
+        return total == 0 ? .nan : Double((0..<k).reduce(0) { $0 + counts[$1][$1] }) / Double(total)
+    }
+    /// Per class; 0 where undefined (scikit-learn's zero_division default).
+    public var precision: [Double] {
+        (0..<k).map { c in ratio(counts[c][c], (0..<k).reduce(0) { $0 + counts[$1][c] }) }
+    }
+    public var recall: [Double] { (0..<k).map { c in ratio(counts[c][c], counts[c].reduce(0, +)) } }
+    public var f1: [Double] {
+        (0..<k).map { c in
+            let predicted = (0..<k).reduce(0) { $0 + counts[$1][c] }
+            return ratio(2 * counts[c][c], predicted + counts[c].reduce(0, +))
+        }
+    }
+    /// Mean recall over the classes present in the labels.
+    public var balancedAccuracy: Double {
+        let present = (0..<k).filter { counts[$0].reduce(0, +) > 0 }
+        return present.isEmpty ? .nan : present.map { recall[$0] }.reduce(0, +) / Double(present.count)
+    }
+
+    func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
 }

@@ -36,12 +36,4 @@ public enum SoftmaxRegression {
                          objective: fit.objective, gradientNorm: fit.gradientNorm, iterations: fit.iterations,
                          evaluations: fit.evaluations, converged: fit.converged, solver: fit.solver)
     }
-
-    /// exp(zₖ − max) / Σ, the class probabilities of one row's logits.
-    public static func softmax(_ z: [Double]) -> [Double] {
-        let top = z.max() ?? 0
-        let e = z.map { exp($0 - top) }
-        let total = e.reduce(0, +)
-        return e.map { $0 / total }
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceFormats
 import SluiceLedger
 
 /// What `sluice report` shows, read from the ledger only.
@@ -10,14 +11,14 @@ public struct Report: Codable, Sendable {
         public var drops: [DropRow]
         public var runs: [RunRow]
         /// Rules checked for the most recent candidate model.
-        public var latestGate: [GateRuleRow]
+        public var latestGate: [GateRecord.Rule]
         /// The drop whose profile is the pinned schema, if one is pinned.
         public var schemaPinnedFromDrop: Int64?
         /// Validation findings of the most recent run that has any.
-        public var latestFindings: [FindingRow]
+        public var latestFindings: [Finding]
         public var latestFindingsRun: Int64?
         /// Drift scores of the most recent run that has any (against the champion's training drop).
-        public var latestDrift: [DriftRow]
+        public var latestDrift: [DriftScore]
         public var latestDriftRun: Int64?
     }
 
@@ -33,8 +34,8 @@ public struct Report: Codable, Sendable {
         let pipelines = try selected.map { name in
             let models = Array(try ledger.models(pipeline: name).suffix(limit))
             let runs = try ledger.recentRuns(pipeline: name, limit: limit)
-            var findings: (run: Int64, rows: [FindingRow])?
-            var drift: (run: Int64, rows: [DriftRow])?
+            var findings: (run: Int64, rows: [Finding])?
+            var drift: (run: Int64, rows: [DriftScore])?
             for run in runs {
                 if findings == nil { let rows = try ledger.findings(runId: run.id); if !rows.isEmpty { findings = (run.id, rows) } }
                 if drift == nil { let rows = try ledger.drift(runId: run.id); if !rows.isEmpty { drift = (run.id, rows) } }

@@ -4,6 +4,7 @@ import SluiceConfig
 import SluiceArchive
 import SluiceData
 import SluiceEngine
+import SluiceFormats
 import SluiceLedger
 import SluicePluginHost
 import SluiceSystem
@@ -145,14 +146,14 @@ struct Inspect: ParsableCommand {
         }
         let result = host.run(stage.plugin, params: stage.configuration.params, observer: nil)
         var out = "\nvalidate (\(stage.plugin.name) \(stage.plugin.version)) for pipeline \(name), against \(against):\n"
-        if let bytes = host.artifact("findings.json"), let findings = try? ValidationArtifacts.findings(bytes) {
+        if let bytes = host.artifact("findings.json"), let findings = try? Finding.decodeList(bytes) {
             if findings.isEmpty { out += "  no findings\n" }
             for finding in findings {
                 out += "  \(finding.severity.padding(toLength: 7, withPad: " ", startingAt: 0)) \(finding.kind)"
                     + "\(finding.column.map { " [\($0)]" } ?? ""): \(finding.message)\n"
             }
         }
-        if let bytes = host.artifact("drift.json"), let drift = try? ValidationArtifacts.drift(bytes) {
+        if let bytes = host.artifact("drift.json"), let drift = try? DriftReport.decode(bytes) {
             out += "  drift: \(String(format: "%.0f", drift.driftedShare * 100))% of features drifted\n"
             let width = drift.scores.map(\.column.count).max() ?? 0
             for score in drift.scores {

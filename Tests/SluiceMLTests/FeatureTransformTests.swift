@@ -1,5 +1,6 @@
 import SluiceML
 import SluiceTestSupport
+import SluiceFormats
 import Testing
 
 @Suite struct FeatureTransformTests {

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceML
+import SluiceFormats
 import Testing
 
 /// `model.json` round-trips in `sluice.model.linear/2`, and archives written
@@ -29,6 +30,6 @@ import Testing
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         #expect(try LinearModel.decode(Array(try encoder.encode(model))) == model)
-        #expect(throws: ModelFormatError.self) { try LinearModel.decode(Array(#"{"format": "sluice.model.tree/1"}"#.utf8)) }
+        #expect(throws: FormatError.self) { try LinearModel.decode(Array(#"{"format": "sluice.model.tree/1"}"#.utf8)) }
     }
 }

@@ -1,5 +1,6 @@
 import SluiceKernels
 import SluiceML
+import SluiceFormats
 import Testing
 #if canImport(Glibc)
 import Glibc

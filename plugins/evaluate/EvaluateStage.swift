@@ -1,6 +1,7 @@
 import Foundation
 import SluiceML
 import SluicePluginSDK
+import SluiceFormats
 
 /// The stock `evaluate` stage: scores `model.json` on the holdout rows and
 /// decides. Metrics follow scikit-learn's definitions (``TaskMetrics``):
@@ -96,20 +97,9 @@ struct EvaluateStage: Stage {
             reason = rules.map(\.text).joined(separator: "; ")
         }
         let decision = failed.isEmpty ? "approved" : "rejected"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let encoder = FormatCoding.prettyEncoder()
         try context.putArtifact("gate.json", Array(try encoder.encode(
             GateRecord(decision: decision, reason: "\(decision): \(reason)", rules: rules))))
-        struct Evaluation: Encodable {
-            let task: String
-            let metrics: [String: Double]
-            /// Binary: counts at threshold 0.5. Multiclass: `counts[true][predicted]`.
-            let confusion: ClassificationMetrics.Confusion?
-            let confusionMatrix: MulticlassMetrics.Confusion?
-            let calibration: [ClassificationMetrics.CalibrationBin]?
-            let classes: [String]
-        }
         try context.putArtifact("evaluation.json", Array(try encoder.encode(Evaluation(
             task: task.rawValue, metrics: measured.filter { !$0.value.isNaN },
             confusion: task == .binary ? ClassificationMetrics.Confusion(labels: labels, probabilities: scores) : nil,
@@ -131,8 +121,9 @@ struct EvaluateStage: Stage {
     /// same holdout rows as the candidate's.
     func championRules(_ context: StageContext, task: TaskTarget.Task, classes: [String], measured: [String: Double],
                        labels: [Float], rows: [Int]) throws -> [GateRecord.Rule] {
-        struct Info: Decodable { let version: Int; let error: String?; let width: Int?; let classes: [String]? }
-        let info = context.artifact("champion/info.json").flatMap { try? JSONDecoder().decode(Info.self, from: Data($0)) }
+        // An unreadable champion/info.json is an error: read as "no champion",
+        // the first-run rule would approve a model that must beat one.
+        let info = try context.artifact("champion/info.json").map { try ChampionInfo.decode($0) }
         guard let info else {
             if context.param("first_run") == "reject" {
                 return [.init(metric: "champion", bound: "first_run", threshold: 0, measured: nil, passed: false,

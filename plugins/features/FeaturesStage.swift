@@ -1,6 +1,7 @@
 import Foundation
 import SluiceML
 import SluicePluginSDK
+import SluiceFormats
 
 /// The stock `features` stage: turns every non-target column into numeric
 /// model features, fitted on the training rows only.
@@ -81,10 +82,15 @@ struct FeaturesStage: Stage {
         let rowCount = context.rowCount
         let written = UnsafeBufferPointer(rebasing: scratch[0..<rowCount])
         let parts = 8
-        // A 0/1 column from a categorical column's codes.
-        func putIndicator(_ name: String, codes: UnsafeBufferPointer<Int32>, _ isOne: (Int32) -> Bool) throws {
-            for row in 0..<rowCount { scratch[row] = isOne(codes[row]) ? 1 : 0 }
-            try context.putNumeric(name, written)
+        // The 0/1 columns of a categorical column, written by the transform's own code.
+        func putIndicators(_ names: [String], codes: UnsafeBufferPointer<Int32>, featureOfCode: [Int32]) throws {
+            for (feature, name) in names.enumerated() {
+                if rowCount > 0 {
+                    FeatureTransform.indicator(codes: codes, featureOfCode: featureOfCode, feature: Int32(feature),
+                                               into: scratch.baseAddress!)
+                }
+                try context.putNumeric(name, written)
+            }
         }
 
         for (position, column) in columns.enumerated() {
@@ -105,10 +111,7 @@ struct FeaturesStage: Stage {
                 let dictionary = context.dictionary(column)
                 if hashColumns.contains(column.name) {
                     let encoding = FeatureTransform.Hashed(column: column.name, buckets: buckets)
-                    let bucketOfCode = dictionary.map(encoding.bucket)
-                    for bucket in 0..<buckets {
-                        try putIndicator("\(column.name)#\(bucket)", codes: codes) { $0 >= 0 && bucketOfCode[Int($0)] == bucket }
-                    }
+                    try putIndicators(encoding.features, codes: codes, featureOfCode: encoding.featureOfCode(dictionary: dictionary))
                     try context.dropColumn(column.name)
                     hashed.append(encoding)
                     continue
@@ -123,15 +126,8 @@ struct FeaturesStage: Stage {
                 }
                 let categories = seen.map { dictionary[$0] }.sorted()
                 let encoding = FeatureTransform.OneHot(column: column.name, categories: categories, other: other)
-                var indexOfCode = [Int](repeating: -1, count: dictionary.count)
-                for (index, category) in categories.enumerated() {
-                    indexOfCode[dictionary.firstIndex(of: category)!] = index
-                }
-                for (index, category) in categories.enumerated() {
-                    try putIndicator(encoding.feature(category), codes: codes) { $0 >= 0 && indexOfCode[Int($0)] == index }
-                }
+                try putIndicators(encoding.features, codes: codes, featureOfCode: encoding.featureOfCode(dictionary: dictionary))
                 if other {
-                    try putIndicator(encoding.otherFeature, codes: codes) { $0 >= 0 && indexOfCode[Int($0)] < 0 }
                     context.log(.info, "column '\(column.name)': \(counts.filter { $0 > 0 }.count) categories, "
                                 + "kept \(categories.count) and an (other) bucket (max_categories \(maxCategories))")
                 }
@@ -140,10 +136,7 @@ struct FeaturesStage: Stage {
             }
         }
         let transform = FeatureTransform(target: target, numeric: numeric, oneHot: oneHot, hashed: hashed)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        try context.putArtifact("transform.json", Array(try encoder.encode(transform)))
+        try context.putArtifact("transform.json", try transform.encoded())
         try context.putMetric("features", Double(transform.features.count))
         context.log(.info, "\(numeric.count) numeric columns standardized (\(logColumns.count) log-transformed), "
                     + "\(oneHot.count) categorical columns one-hot encoded, \(hashed.count) hashed: "

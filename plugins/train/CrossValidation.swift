@@ -2,6 +2,7 @@ import Foundation
 import SluiceKernels
 import SluiceML
 import SluicePluginSDK
+import SluiceFormats
 
 /// k-fold cross-validation on the training rows (folds from the pipeline
 /// seed; stratified by class for classification): a model per fold, scored on

@@ -2,6 +2,7 @@ import Foundation
 import SluiceKernels
 import SluiceML
 import SluicePluginSDK
+import SluiceFormats
 
 /// The stock `train` stage: a linear model for the pipeline's task, with
 /// scikit-learn's objective for the same parameters (docs/kernels.md), fitted
@@ -75,10 +76,7 @@ struct TrainStage: Stage {
             l1Ratio: task == .regression ? options.l1Ratio : nil, classWeights: weights?.byClass,
             iterations: fit.iterations, converged: fit.converged, objective: fit.objective,
             gradientNorm: fit.gradientNorm.isNaN ? 0 : fit.gradientNorm, trainingRows: rows.count, seed: seed)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        try context.putArtifact("model.json", Array(try encoder.encode(model)))
+        try context.putArtifact("model.json", Array(try FormatCoding.prettyEncoder().encode(model)))
         try context.putMetric("iterations", Double(fit.iterations))
         try context.putMetric("objective", fit.objective)
         if !fit.gradientNorm.isNaN { try context.putMetric("gradient_norm", fit.gradientNorm) }

@@ -1,19 +1,6 @@
 import Foundation
 import SluicePluginSDK
-
-/// One validation finding, as `findings.json` holds it and the ledger's
-/// `findings` table records it.
-struct Finding: Codable, Equatable {
-    var kind: String
-    /// "error" rejects the drop; "warning" is recorded.
-    var severity: String
-    var column: String?
-    var measured: String?
-    var expected: String?
-    var count: Int?
-    var examples: String?
-    var message: String
-}
+import SluiceFormats
 
 /// The findings of one run, with each kind's default severity (overridable by `severity.<kind>`).
 struct Findings {
@@ -36,21 +23,6 @@ struct Findings {
         items.append(Finding(kind: kind, severity: level, column: column, measured: measured, expected: expected,
                              count: count, examples: examples, message: message))
     }
-}
-
-/// One feature's drift score, as `drift.json` holds it.
-struct DriftScore: Codable, Equatable {
-    var column: String
-    /// "psi" (numeric) or "js" (categorical: Jensen-Shannon distance, base 2).
-    var measure: String
-    var score: Double
-    var threshold: Double
-    var drifted: Bool
-}
-
-struct DriftReport: Codable {
-    var scores: [DriftScore]
-    var driftedShare: Double
 }
 
 enum DriftMeasures {

@@ -1,55 +1,7 @@
 import Foundation
 import SluiceML
 import SluicePluginSDK
-
-/// What a drop looks like, column by column: the pinned schema is the first
-/// approved drop's profile, and drift compares a drop with the champion's
-/// training profile. Written as `profile.json` (snake_case keys); the format
-/// is documented in docs/ingest.md.
-struct Profile: Codable, Equatable {
-    var version = 1
-    var rows: Int
-    var duplicateRows: Int
-    var columns: [ColumnProfile]
-
-    func column(_ name: String) -> ColumnProfile? { columns.first { $0.name == name } }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
-    }()
-}
-
-struct ColumnProfile: Codable, Equatable {
-    var name: String
-    /// "numeric" or "categorical".
-    var type: String
-    var nullRate: Double
-    var min: Double?
-    var max: Double?
-    /// Distinct non-missing values (numeric: counted on the sample).
-    var distinct: Int
-    /// Numeric: the 9 inner decile cut points of the sample (bins for PSI).
-    var edges: [Double]?
-    /// Numeric: share of non-missing sampled values in each of the 10 bins.
-    var binFractions: [Double]?
-    /// Categorical: share of non-missing rows per value (the 1000 most frequent).
-    var categories: [String: Double]?
-    /// Categorical: whether `categories` lists every value seen.
-    var categoriesComplete: Bool?
-    /// Written in the pipeline config (not measured): limits are exact.
-    var explicit: Bool? = nil
-    /// Explicit columns: the largest share of missing values allowed.
-    var maxNullFraction: Double? = nil
-}
+import SluiceFormats
 
 enum Profiler {
     /// Rows used for quantiles and bins: a fixed stride over the drop, so the

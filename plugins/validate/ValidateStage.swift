@@ -1,5 +1,6 @@
 import Foundation
 import SluicePluginSDK
+import SluiceFormats
 
 /// The stock `validate` stage: checks that a drop can be learned from and
 /// matches the pipeline's pinned schema, measures drift against the
@@ -40,8 +41,10 @@ struct ValidateStage: Stage {
         var findings = Findings(context: context)
         context.progress(0.05, "profiling \(rows) rows")
         let profile = Profiler.profile(context)
-        let pinned = context.artifact("reference/schema.json").flatMap { try? Profile.decoder.decode(Profile.self, from: Data($0)) }
-        let reference = context.artifact("reference/profile.json").flatMap { try? Profile.decoder.decode(Profile.self, from: Data($0)) }
+        // A reference the host handed over but that cannot be read fails the
+        // stage: validating against nothing would pass what it should catch.
+        let pinned = try context.artifact("reference/schema.json").map { try Profile.decode($0, file: "reference/schema.json") }
+        let reference = try context.artifact("reference/profile.json").map { try Profile.decode($0, file: "reference/profile.json") }
 
         try context.putMetric("rows", Double(rows))
         let minRows = try context.param("min_rows", default: 20)
@@ -130,8 +133,8 @@ struct ValidateStage: Stage {
         let warnings = findings.items.filter { $0.severity == "warning" }
         try context.putMetric("findings.errors", Double(errors.count))
         try context.putMetric("findings.warnings", Double(warnings.count))
-        try context.putArtifact("profile.json", Array(try Profile.encoder.encode(profile)))
-        try context.putArtifact("findings.json", Array(try Profile.encoder.encode(findings.items)))
+        try context.putArtifact("profile.json", try profile.encoded())
+        try context.putArtifact("findings.json", Array(try FormatCoding.compactEncoder().encode(findings.items)))
         for finding in warnings { context.log(.warning, "\(finding.kind): \(finding.message)") }
         if errors.isEmpty {
             context.log(.info, "\(rows) rows × \(columns.count) columns passed validation "
@@ -251,7 +254,7 @@ struct ValidateStage: Stage {
         let drifted = scores.filter(\.drifted)
         let share = scores.isEmpty ? 0 : Double(drifted.count) / Double(scores.count)
         let report = DriftReport(scores: scores, driftedShare: share)
-        try context.putArtifact("drift.json", Array(try Profile.encoder.encode(report)))
+        try context.putArtifact("drift.json", Array(try FormatCoding.compactEncoder().encode(report)))
         for score in drifted {
             context.log(.warning, "drift: \(score.column) \(score.measure) \(fmt(score.score)) > \(fmt(score.threshold))")
         }

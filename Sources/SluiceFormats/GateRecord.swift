@@ -38,4 +38,10 @@ public struct GateRecord: Codable, Sendable, Equatable {
         self.reason = reason
         self.rules = rules
     }
+
+    /// Reads `gate.json`.
+    /// - Throws: ``FormatError`` naming `file` and what is wrong.
+    public static func decode(_ bytes: [UInt8], file: String = "gate.json") throws -> GateRecord {
+        try FormatCoding.decode(GateRecord.self, from: bytes, file: file)
+    }
 }
