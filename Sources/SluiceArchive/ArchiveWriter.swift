@@ -12,21 +12,11 @@ public enum ArchiveWriter {
     /// Writes `members` (in order) to `path` as a gzip-compressed POSIX tar.
     /// - Parameter modificationTime: seconds since 1970 recorded on every member.
     /// - Throws: ``ArchiveError`` or ``SystemError``; no file is left behind on failure.
-    public static func writeTarGz(_ members: [ArchiveMember], to path: String, modificationTime: Int) throws {
-        let temporary = FileSystem.temporarySibling(of: path)
-        let fd = try Syscall.run("open", path: temporary) {
-            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        }
-        do {
+    /// - Parameter replacing: false never replaces an existing `path` (published archives are immutable).
+    public static func writeTarGz(_ members: [ArchiveMember], to path: String, modificationTime: Int,
+                                  replacing: Bool = true) throws {
+        try FileSystem.writeAtomically(to: path, replacing: replacing) { fd, temporary in
             try write(members, fd: fd, path: temporary, modificationTime: modificationTime)
-            try Syscall.run("fsync", path: temporary) { fsync(fd) }
-            close(fd)
-            try FileSystem.rename(temporary, to: path)
-            try FileSystem.syncDirectory(FileSystem.directory(of: path))
-        } catch {
-            close(fd)
-            unlink(temporary)
-            throw error
         }
     }
 

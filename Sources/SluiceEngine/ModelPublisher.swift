@@ -5,16 +5,9 @@ import SluiceData
 import SluiceFormats
 import SluiceSystem
 
-/// Packages an approved model into `outbox/<pipeline>/<pipeline>-v<N>.tar.gz`
-/// and points `current.tar.gz` at it. The archive is written by
-/// ``ArchiveWriter`` (temp file, fsync, rename, fsync folder), so the outbox
-/// never shows half an archive; `current.tar.gz` is swapped by rename.
+/// What goes into a model archive: its members, the data schema and the
+/// model card. ``Publication`` writes and publishes it.
 enum ModelPublisher {
-    struct Published {
-        let path: String
-        let sha256: String
-    }
-
     /// Archive members: the stages' artifacts, `schema.json`, `metrics.json`,
     /// `MODEL_CARD.md`, the pipeline's config, and `manifest.json` (last,
     /// holding the hashes of all the others).
@@ -29,17 +22,6 @@ enum ModelPublisher {
         manifest.files = Dictionary(members.map { ($0.name, ContentHash.sha256($0.bytes)) }) { $1 }
         members.append(ArchiveMember(name: "manifest.json", bytes: Array(try encoder.encode(manifest))))
         return members
-    }
-
-    static func publish(_ members: [ArchiveMember], pipeline: String, version: Int,
-                        configuration: SluiceConfiguration) throws -> Published {
-        let folder = configuration.outboxDirectory(pipeline)
-        try FileSystem.createDirectory(folder)
-        let name = "\(pipeline)-v\(version).tar.gz"
-        let path = "\(folder)/\(name)"
-        try ArchiveWriter.writeTarGz(members, to: path, modificationTime: Int(Timestamp.unixNow()))
-        try FileSystem.replaceSymlink("\(folder)/current.tar.gz", target: name)
-        return Published(path: path, sha256: try ContentHash.sha256(file: path))
     }
 
     /// Artifact names become archive paths: keep them relative and tame.

@@ -17,6 +17,11 @@ import Glibc
 /// - A work folder whose drop never arrived (claim record only) is removed.
 /// - Temp files left in the outbox (`.*.tmp`) are removed: archives are only
 ///   ever complete under their final name.
+/// - A publication left `publishing` is completed or undone first
+///   (``PublicationRecovery``); a run whose model it completed files its drop
+///   as approved instead of running it again.
+/// - A work folder whose claim record cannot be read is left in place with
+///   an error in the log and the ledger: it is never marked handled.
 public enum Recovery {
     /// A drop to run again.
     public struct Requeue: Sendable {
@@ -30,18 +35,32 @@ public enum Recovery {
     public static func run(configuration: SluiceConfiguration, ledger: any Ledger, logger: Logger) throws -> [Requeue] {
         var requeue: [Requeue] = []
         var handled = Set<String>()
+        let published = try PublicationRecovery.settle(runId: nil, configuration: configuration, ledger: ledger,
+                                                       logger: logger)
         for run in try ledger.runningRuns() {
             if let pid = run.pid, pid > 0, pid != getpid(), isSluiceWorker(pid) {
                 // A worker that outlived its daemon: stop it, its run is re-done.
                 kill(pid, SIGKILL)
+            }
+            handled.insert(run.workDirectory)
+            let claim: DropClaim
+            do {
+                claim = try DropClaim.load(workDirectory: run.workDirectory)
+            } catch {
+                try unreadableClaim(run.workDirectory, pipeline: run.pipeline, error: error, ledger: ledger, logger: logger)
+                continue
+            }
+            if let version = published[run.id] {
+                try PublicationRecovery.fileApprovedDrop(claim, dropId: run.dropId, runId: run.id, version: version,
+                                                         configuration: configuration, ledger: ledger, logger: logger)
+                continue
             }
             let reason = "interrupted: the daemon stopped while this run was executing"
             try ledger.failRunningStages(runId: run.id, message: reason)
             try ledger.finishRun(id: run.id, status: .interrupted, message: reason, durationMs: 0)
             try ledger.recordEvent(level: .warning, kind: "run.interrupted", pipeline: run.pipeline, dropId: run.dropId,
                                    runId: run.id, message: reason)
-            handled.insert(run.workDirectory)
-            guard let claim = try? DropClaim.load(workDirectory: run.workDirectory), claim.isPresent else { continue }
+            guard claim.isPresent else { continue }
             guard let pipeline = configuration.pipeline(named: claim.pipeline) else {
                 try quarantineLeftover(claim, dropId: run.dropId, reason: "pipeline '\(claim.pipeline)' is no longer configured",
                                        configuration: configuration, ledger: ledger, logger: logger)
@@ -59,12 +78,15 @@ public enum Recovery {
         }
         // Work folders the ledger does not know about.
         let work = configuration.workDirectory
-        for name in (try? FileSystem.list(work)) ?? [] where !handled.contains(work + "/" + name) {
+        for name in (FileSystem.isDirectory(work) ? try FileSystem.list(work) : []) where !handled.contains(work + "/" + name) {
             let folder = work + "/" + name
             guard FileSystem.isDirectory(folder) else { continue }
-            guard let claim = try? DropClaim.load(workDirectory: folder) else {
-                if ((try? FileSystem.list(folder)) ?? []).isEmpty { try? FileSystem.removeDirectory(folder) }
-                else { logger.warning("work folder \(folder) has files but no claim record; left for an operator") }
+            let claim: DropClaim
+            do {
+                claim = try DropClaim.load(workDirectory: folder)
+            } catch {
+                if try FileSystem.list(folder).isEmpty { try FileSystem.removeDirectory(folder) }
+                else { try unreadableClaim(folder, pipeline: nil, error: error, ledger: ledger, logger: logger) }
                 continue
             }
             if try ledger.run(key: claim.runKey) != nil { continue }   // finished runs leave no folder
@@ -83,12 +105,23 @@ public enum Recovery {
         // Half-written archives.
         for pipeline in configuration.pipelines {
             let outbox = configuration.outboxDirectory(pipeline.name)
-            for name in (try? FileSystem.list(outbox)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-                try? FileSystem.remove(outbox + "/" + name)
+            guard FileSystem.isDirectory(outbox) else { continue }
+            for name in try FileSystem.list(outbox) where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                try FileSystem.remove(outbox + "/" + name)
                 logger.warning("[\(pipeline.name)] removed an incomplete archive left in the outbox: \(name)")
             }
         }
         return requeue
+    }
+
+    /// A work folder whose claim record cannot be read: its drop cannot be
+    /// run or filed safely, so it stays where it is and an operator is told.
+    static func unreadableClaim(_ folder: String, pipeline: String?, error: any Error, ledger: any Ledger,
+                                logger: Logger) throws {
+        let message = "work folder \(folder) has a claim record that cannot be read (\(error)); left in place for an operator"
+        try ledger.recordEvent(level: .error, kind: "work.unreadable_claim", pipeline: pipeline, dropId: nil, runId: nil,
+                               message: message)
+        logger.error("\(message)")
     }
 
     static func quarantineLeftover(_ claim: DropClaim, dropId: Int64?, reason: String, configuration: SluiceConfiguration,

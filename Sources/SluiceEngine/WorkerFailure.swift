@@ -27,6 +27,13 @@ public enum WorkerFailure {
             runId = try ledger.startRun(dropId: dropId, pipeline: claim.pipeline, runKey: runKey, seed: 0,
                                         configSHA256: configuration.sha256, workDirectory: claim.workDirectory, pid: 0)
         }
+        // A worker that died after its archive was in place: the model is published, not lost.
+        if let version = try PublicationRecovery.settle(runId: runId, configuration: configuration, ledger: ledger,
+                                                        logger: logger)[runId] {
+            try PublicationRecovery.fileApprovedDrop(claim, dropId: dropId, runId: runId, version: version,
+                                                     configuration: configuration, ledger: ledger, logger: logger)
+            return ""
+        }
         try ledger.failRunningStages(runId: runId, message: reason)
         try ledger.finishRun(id: runId, status: .failed, message: reason, durationMs: 0)
         let prefix = "[\(claim.pipeline) run \(runId) \(claim.fileName)]"

@@ -26,6 +26,18 @@ public protocol Ledger: Sendable {
     func recordModel(runId: Int64, pipeline: String, version: Int?, decision: Decision, reasons: String,
                      archivePath: String?, archiveSHA256: String?) throws -> Int64
     func recordPromotion(pipeline: String, modelId: Int64, action: String, reason: String) throws
+    /// Reserves the pipeline's next version for an approved model in one
+    /// transaction: a model row `publishing` (unique per pipeline and version)
+    /// whose archive path is `archivePath(version)`. Two processes never get one version.
+    func reservePublication(runId: Int64, pipeline: String, reasons: String,
+                            archivePath: (Int) -> String) throws -> PendingPublication
+    /// Marks a reservation published, with its archive's hash, and records the
+    /// promotion, in one transaction.
+    func completePublication(_ pending: PendingPublication, archiveSHA256: String, reason: String) throws
+    /// Gives a reservation up (its version stays used), appending `reason` to its reasons.
+    func abandonPublication(_ pending: PendingPublication, reason: String) throws
+    /// Reservations still `publishing` (left by a crash), oldest first; only `runId`'s when given.
+    func pendingPublications(runId: Int64?) throws -> [PendingPublication]
 
     /// Records the rules an evaluate stage checked.
     func recordGateRules(runId: Int64, stageRunId: Int64, rules: [GateRecord.Rule]) throws

@@ -151,3 +151,28 @@ public struct WindowDrop: Sendable, Equatable {
     public var sha256: String
     public var receivedAt: String
 }
+
+/// A model version reserved for publishing whose archive may not be in place yet.
+public struct PendingPublication: Sendable, Equatable {
+    public var modelId: Int64
+    public var runId: Int64
+    public var pipeline: String
+    public var version: Int
+    public var archivePath: String
+    public var reasons: String
+
+    public init(modelId: Int64, runId: Int64, pipeline: String, version: Int, archivePath: String, reasons: String) {
+        self.modelId = modelId
+        self.runId = runId
+        self.pipeline = pipeline
+        self.version = version
+        self.archivePath = archivePath
+        self.reasons = reasons
+    }
+}
+
+/// The ledger holds something this sluice cannot read: which table, column and value.
+public struct LedgerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -203,6 +203,17 @@ enum LedgerSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v5-publication") { db in
+            try db.execute(sql: """
+                -- A version is reserved (publishing) before its archive is written, and
+                -- published once the archive is in place and current points at it; a
+                -- reservation whose archive never appeared is abandoned. Versions are
+                -- never reused, so a published archive is never overwritten.
+                ALTER TABLE models ADD COLUMN publication TEXT
+                    CHECK (publication IN ('publishing', 'published', 'abandoned'));
+                UPDATE models SET publication = 'published' WHERE version IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

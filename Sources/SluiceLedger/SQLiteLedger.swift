@@ -141,6 +141,61 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    public func reservePublication(runId: Int64, pipeline: String, reasons: String,
+                                   archivePath: (Int) -> String) throws -> PendingPublication {
+        try pool.writeWithoutTransaction { db in
+            var pending: PendingPublication?
+            // IMMEDIATE: the write lock is taken before max(version) is read,
+            // so no other process can reserve the same version in between.
+            try db.inTransaction(.immediate) {
+                let version = (try Int.fetchOne(db, sql: "SELECT max(version) FROM models WHERE pipeline = ?",
+                                                arguments: [pipeline]) ?? 0) + 1
+                let path = archivePath(version)
+                try db.execute(sql: """
+                    INSERT INTO models (run_id, pipeline, version, decision, reasons, archive_path, archive_sha256,
+                                        created_at, publication)
+                    VALUES (?, ?, ?, 'approved', ?, ?, NULL, ?, 'publishing')
+                    """, arguments: [runId, pipeline, version, reasons, path, Timestamp.now()])
+                pending = PendingPublication(modelId: db.lastInsertedRowID, runId: runId, pipeline: pipeline,
+                                             version: version, archivePath: path, reasons: reasons)
+                return .commit
+            }
+            return pending!
+        }
+    }
+
+    public func completePublication(_ pending: PendingPublication, archiveSHA256: String, reason: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE models SET publication = 'published', archive_sha256 = ? WHERE id = ? AND publication = 'publishing'",
+                           arguments: [archiveSHA256, pending.modelId])
+            guard db.changesCount == 1 else {
+                throw LedgerError("model \(pending.modelId) (\(pending.pipeline) v\(pending.version)) is not being published")
+            }
+            try db.execute(sql: "INSERT INTO promotions (pipeline, model_id, action, reason, at) VALUES (?, ?, 'promote', ?, ?)",
+                           arguments: [pending.pipeline, pending.modelId, reason, Timestamp.now()])
+        }
+    }
+
+    public func abandonPublication(_ pending: PendingPublication, reason: String) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE models SET publication = 'abandoned', reasons = reasons || '; ' || ?
+                WHERE id = ? AND publication = 'publishing'
+                """, arguments: [reason, pending.modelId])
+        }
+    }
+
+    public func pendingPublications(runId: Int64?) throws -> [PendingPublication] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM models WHERE publication = 'publishing' AND (? IS NULL OR run_id = ?) ORDER BY id
+                """, arguments: [runId, runId]).map { row in
+                PendingPublication(modelId: row["id"], runId: row["run_id"], pipeline: row["pipeline"],
+                                   version: row["version"], archivePath: row["archive_path"], reasons: row["reasons"])
+            }
+        }
+    }
+
     public func recordGateRules(runId: Int64, stageRunId: Int64, rules: [GateRecord.Rule]) throws {
         try pool.write { db in
             for rule in rules {
@@ -297,9 +352,9 @@ public final class SQLiteLedger: Ledger {
 
     // MARK: Recovery and duplicates
 
-    static func runRef(_ row: Row) -> RunRef {
+    static func runRef(_ row: Row) throws -> RunRef {
         RunRef(id: row["id"], key: row["run_key"], dropId: row["drop_id"], pipeline: row["pipeline"],
-               status: RunStatus(rawValue: row["status"]) ?? .running, pid: row["pid"], workDirectory: row["work_dir"])
+               status: try Self.decode(RunStatus.self, row, "status", table: "runs"), pid: row["pid"], workDirectory: row["work_dir"])
     }
 
     public func run(key: String) throws -> RunRef? {
@@ -384,7 +439,7 @@ public final class SQLiteLedger: Ledger {
                 DropRow(id: row["id"], pipeline: row["pipeline"], fileName: row["file_name"],
                         sha256: row["sha256"], sizeBytes: row["size_bytes"], rows: row["rows"],
                         receivedAt: row["received_at"], finishedAt: row["finished_at"],
-                        outcome: DropOutcome(rawValue: row["outcome"]) ?? .claimed,
+                        outcome: try Self.decode(DropOutcome.self, row, "outcome", table: "drops"),
                         outcomeReason: row["outcome_reason"], finalPath: row["final_path"])
             }
         }
@@ -405,7 +460,7 @@ public final class SQLiteLedger: Ledger {
                                 message: stage["message"], durationMs: stage["duration_ms"])
                 }
                 return RunRow(id: runId, runKey: row["run_key"], dropId: row["drop_id"], pipeline: row["pipeline"],
-                              status: RunStatus(rawValue: row["status"]) ?? .running, message: row["message"],
+                              status: try Self.decode(RunStatus.self, row, "status", table: "runs"), message: row["message"],
                               startedAt: row["started_at"], durationMs: row["duration_ms"], stages: stages)
             }
         }
@@ -429,10 +484,23 @@ public final class SQLiteLedger: Ledger {
     public func events(runId: Int64) throws -> [EventRow] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM events WHERE run_id = ? ORDER BY id", arguments: [runId]).map { row in
-                EventRow(at: row["at"], level: EventLevel(rawValue: row["level"]) ?? .info, kind: row["kind"],
+                EventRow(at: row["at"], level: try Self.decode(EventLevel.self, row, "level", table: "events"), kind: row["kind"],
                          pipeline: row["pipeline"], runId: row["run_id"], message: row["message"])
             }
         }
+    }
+
+    /// A status column's value as its enum.
+    /// - Throws: ``LedgerError`` naming the table, column and value: a status
+    ///   this sluice does not know (a newer one wrote it) is never guessed.
+    static func decode<Value: RawRepresentable>(_ type: Value.Type, _ row: Row, _ column: String,
+                                                table: String) throws -> Value where Value.RawValue == String {
+        let text: String? = row[column]
+        guard let text, let value = Value(rawValue: text) else {
+            throw LedgerError("\(table).\(column) holds '\(text ?? "NULL")', which this sluice does not know "
+                              + "(it may have been written by a newer version)")
+        }
+        return value
     }
 
     static func modelRow(_ row: Row, db: Database) throws -> ModelRow {
@@ -445,7 +513,7 @@ public final class SQLiteLedger: Ledger {
             metrics[metric["name"]] = metric["value"]
         }
         return ModelRow(id: row["id"], runId: runId, pipeline: row["pipeline"], version: row["version"],
-                        decision: Decision(rawValue: row["decision"]) ?? .rejected, reasons: row["reasons"],
+                        decision: try Self.decode(Decision.self, row, "decision", table: "models"), reasons: row["reasons"],
                         archivePath: row["archive_path"], archiveSha256: row["archive_sha256"],
                         createdAt: row["created_at"], metrics: metrics)
     }

@@ -107,18 +107,42 @@ public enum FileSystem {
     /// Writes `bytes` to `path` atomically and durably (temp, fsync, rename, fsync folder).
     public static func writeAtomically(_ bytes: some Collection<UInt8>, to path: String,
                                        mode: mode_t = 0o644) throws {
+        let array = Array(bytes)
+        try writeAtomically(to: path, mode: mode) { fd, temporary in
+            try writeAll(fd: fd, bytes: array, path: temporary)
+        }
+    }
+
+    /// The one safe way sluice writes a file: `write` fills a temporary file
+    /// beside `path` (given its descriptor and name), which is fsync'd, closed
+    /// once, moved to `path`, and the folder fsync'd. A reader sees no file
+    /// or the whole file. With `replacing: false` an existing `path` is never
+    /// touched (the move is a `link(2)`, which fails with EEXIST instead).
+    /// - Throws: ``SystemError`` naming the call and path, or what `write`
+    ///   threw; the temporary file is removed on failure.
+    public static func writeAtomically(to path: String, mode: mode_t = 0o644, replacing: Bool = true,
+                                       _ write: (Int32, String) throws -> Void) throws {
         let temporary = temporarySibling(of: path)
         let fd = try Syscall.run("open", path: temporary) {
             open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         }
+        var isOpen = true
         do throws {
-            try writeAll(fd: fd, bytes: Array(bytes), path: temporary)
+            try write(fd, temporary)
             try Syscall.run("fsync", path: temporary) { fsync(fd) }
-            close(fd)
-            try rename(temporary, to: path)
+            isOpen = false
+            try Syscall.run("close", path: temporary) { close(fd) }
+            if replacing {
+                try rename(temporary, to: path)
+            } else {
+                try Syscall.run("link", path: "\(temporary) -> \(path)") { link(temporary, path) }
+                unlink(temporary)
+            }
             try syncDirectory(directory(of: path))
         } catch {
-            close(fd)
+            // Closed exactly once: a second close could close a descriptor
+            // another thread has opened since.
+            if isOpen { close(fd) }
             unlink(temporary)
             throw error
         }

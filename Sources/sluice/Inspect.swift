@@ -132,17 +132,7 @@ struct Inspect: ParsableCommand {
         var against = "no pinned schema yet (the pipeline's first approved drop pins it)"
         if FileSystem.exists(configuration.ledgerPath) {
             let ledger = try SQLiteLedger(path: configuration.ledgerPath)
-            if let explicit = pipeline.schema {
-                host.putArtifact("reference/schema.json", Array(try ExplicitSchemaProfile.json(explicit).utf8))
-                against = "the schema in \(config)"
-            } else if let pinned = try ledger.pinnedSchema(pipeline: name) {
-                host.putArtifact("reference/schema.json", Array(pinned.profile.utf8))
-                against = "the schema pinned from drop \(pinned.dropId.map(String.init) ?? "-") (\(pinned.source))"
-            }
-            if let champion = try ledger.championDrop(pipeline: name), let profile = try ledger.profile(dropId: champion) {
-                host.putArtifact("reference/profile.json", Array(profile.utf8))
-                against += ", drift against the champion's training drop \(champion)"
-            }
+            against = try References(pipeline: pipeline, ledger: ledger).putSchemaAndProfile(into: host)
         }
         let result = host.run(stage.plugin, params: stage.configuration.params, observer: nil)
         var out = "\nvalidate (\(stage.plugin.name) \(stage.plugin.version)) for pipeline \(name), against \(against):\n"

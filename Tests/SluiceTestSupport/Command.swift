@@ -40,7 +40,8 @@ public enum Command {
     }
 
     /// Runs the built `sluice` executable.
-    public static func sluice(_ arguments: [String], in directory: String? = nil) throws -> CommandResult {
-        try run(BuildProducts.sluice, arguments, in: directory)
+    public static func sluice(_ arguments: [String], in directory: String? = nil,
+                              environment: [String: String] = [:]) throws -> CommandResult {
+        try run(BuildProducts.sluice, arguments, in: directory, environment: environment)
     }
 }

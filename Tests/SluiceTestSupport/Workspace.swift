@@ -45,8 +45,8 @@ public final class Workspace {
         try directory.write("inbox/\(pipeline)/\(name)", text)
     }
 
-    public func serve() throws -> CommandResult {
-        try Command.sluice(["serve", "--once", "--config", config], in: root)
+    public func serve(environment: [String: String] = [:]) throws -> CommandResult {
+        try Command.sluice(["serve", "--once", "--config", config], in: root, environment: environment)
     }
 
     public func report(_ extra: [String] = []) throws -> CommandResult {
@@ -57,8 +57,13 @@ public final class Workspace {
         ((try? FileSystem.list(root + "/" + folder)) ?? []).filter { !$0.hasPrefix(".") }
     }
 
+    /// The ledger opened the way `sluice report` opens it: read-only, with a
+    /// busy timeout, so a daemon writing at the same moment cannot make a test fail.
     public func ledger() throws -> DatabaseQueue {
-        try DatabaseQueue(path: root + "/ledger.sqlite")
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        return try DatabaseQueue(path: root + "/ledger.sqlite", configuration: configuration)
     }
 
     public func count(_ sql: String, _ arguments: StatementArguments = []) throws -> Int {

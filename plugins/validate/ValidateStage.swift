@@ -253,17 +253,18 @@ struct ValidateStage: Stage {
         }
         let drifted = scores.filter(\.drifted)
         let share = scores.isEmpty ? 0 : Double(drifted.count) / Double(scores.count)
-        let report = DriftReport(scores: scores, driftedShare: share)
-        try context.putArtifact("drift.json", Array(try FormatCoding.compactEncoder().encode(report)))
-        for score in drifted {
-            context.log(.warning, "drift: \(score.column) \(score.measure) \(fmt(score.score)) > \(fmt(score.threshold))")
-        }
         let policy = context.param("drift_policy") ?? "warn"
         guard ["warn", "reject", "retrain"].contains(policy) else {
             context.fail("drift_policy is '\(policy)'; expected warn, reject or retrain")
             return share
         }
         let maxShare = try context.param("max_drifted_share", default: 0.3)
+        let report = DriftReport(scores: scores, driftedShare: share, policy: policy, maxDriftedShare: maxShare,
+                                 waivesChampion: policy == "retrain" && share > 0 && share >= maxShare)
+        try context.putArtifact("drift.json", Array(try FormatCoding.compactEncoder().encode(report)))
+        for score in drifted {
+            context.log(.warning, "drift: \(score.column) \(score.measure) \(fmt(score.score)) > \(fmt(score.threshold))")
+        }
         if !drifted.isEmpty {
             let names = drifted.prefix(5).map { "\($0.column) \($0.measure) \(fmt($0.score))" }.joined(separator: ", ")
             let severity = policy == "reject" && share >= maxShare ? "error" : "warning"
