@@ -1,7 +1,12 @@
+#define _GNU_SOURCE
 #include "sluice_linux.h"
 #include <malloc.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+int sluice_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 
 int sluice_keep_freed_memory(void) {
     int mmap = mallopt(M_MMAP_THRESHOLD, 1 << 30);

@@ -91,14 +91,18 @@ public final class Daemon {
                        pollfd(fd: signals, events: Int16(POLLIN), revents: 0)]
             let workers = Array(running.values)
             fds += workers.map { pollfd(fd: $0.process.output, events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&fds, nfds_t(fds.count), Int32(timeoutMilliseconds()))
-            if ready < 0 && errno != EINTR {
-                throw SystemError(call: "poll", path: nil, code: errno)
-            }
+            try Syscall.poll(&fds, timeoutMilliseconds: Int32(timeoutMilliseconds()))
             if fds[1].revents != 0 { handleSignals(SignalPipe.drain()) }
-            if fds[0].revents != 0 { handle(watcher.drain()) }
+            if fds[0].revents != 0 {
+                do {
+                    handle(try watcher.drain())
+                } catch {
+                    logger.error("reading inotify events failed: \(error); rescanning every inbox")
+                    rescan()
+                }
+            }
             for (index, worker) in workers.enumerated() where fds[index + 2].revents != 0 {
-                worker.process.readOutput()
+                readProgress(worker)
             }
             reap()
             checkTimers()
@@ -111,6 +115,29 @@ public final class Daemon {
     }
 
     // MARK: Intake
+
+    /// Records a daemon-level event; a ledger that cannot take it is said in
+    /// the log (the daemon keeps serving: the journal still has the event).
+    func recordEvent(level: EventLevel, kind: String, pipeline: String?, dropId: Int64?, runId: Int64?, message: String) {
+        do {
+            try ledger.recordEvent(level: level, kind: kind, pipeline: pipeline, dropId: dropId, runId: runId, message: message)
+        } catch {
+            logger.error("could not record event \(kind) in the ledger: \(error) (event: \(message))")
+        }
+    }
+
+    /// The drops waiting in `pipeline`'s inbox; an inbox that cannot be read
+    /// is an error in the log and the ledger, not an empty inbox.
+    func scanInbox(_ pipeline: PipelineConfiguration) -> [String] {
+        do {
+            return try InboxScanner.scan(pipeline.inbox)
+        } catch {
+            logger.error("[\(pipeline.name)] cannot read inbox \(pipeline.inbox): \(error)")
+            recordEvent(level: .error, kind: "inbox.unreadable", pipeline: pipeline.name, dropId: nil, runId: nil,
+                        message: "cannot read inbox \(pipeline.inbox): \(error)")
+            return []
+        }
+    }
 
     func setUpWatches() {
         watcher.removeAll()
@@ -125,7 +152,7 @@ public final class Daemon {
                 watches[try watcher.watch(pipeline.inbox)] = pipeline.name
             } catch {
                 logger.error("[\(pipeline.name)] cannot watch inbox \(pipeline.inbox): \(error); this pipeline is not served")
-                try? ledger.recordEvent(level: .error, kind: "inbox.unavailable", pipeline: pipeline.name, dropId: nil,
+                recordEvent(level: .error, kind: "inbox.unavailable", pipeline: pipeline.name, dropId: nil,
                                         runId: nil, message: "cannot watch inbox \(pipeline.inbox): \(error)")
             }
         }
@@ -136,7 +163,7 @@ public final class Daemon {
     /// inotify overflow, after a reload).
     func rescan() {
         for pipeline in configuration.pipelines where watches.values.contains(pipeline.name) {
-            for path in (try? InboxScanner.scan(pipeline.inbox)) ?? [] {
+            for path in scanInbox(pipeline) {
                 enqueue(Job(pipeline: pipeline.name, source: .inbox(path)))
             }
         }
@@ -169,7 +196,7 @@ public final class Daemon {
             case .folderGone:
                 guard let pipeline = watches.removeValue(forKey: event.watch) else { continue }
                 logger.error("[\(pipeline)] inbox folder disappeared; this pipeline is not served until it exists again and sluice is reloaded")
-                try? ledger.recordEvent(level: .error, kind: "inbox.gone", pipeline: pipeline, dropId: nil, runId: nil,
+                recordEvent(level: .error, kind: "inbox.gone", pipeline: pipeline, dropId: nil, runId: nil,
                                         message: "inbox folder disappeared")
             case .closedOrMovedIn, .created:
                 guard let pipeline = watches[event.watch], let folder = watcher.folder(event.watch),
@@ -192,7 +219,7 @@ public final class Daemon {
         let busy = Set(running.values.map(\.claim.pipeline))
         for pipeline in configuration.pipelines where running.count < configuration.workers && !busy.contains(pipeline.name) {
             if queues[pipeline.name, default: []].isEmpty, overflowed.remove(pipeline.name) != nil {
-                for path in (try? InboxScanner.scan(pipeline.inbox)) ?? [] {
+                for path in scanInbox(pipeline) {
                     enqueue(Job(pipeline: pipeline.name, source: .inbox(path)))
                 }
             }
@@ -234,11 +261,24 @@ public final class Daemon {
                                            process: process)
             logger.info("[\(pipeline.name) \(claim.fileName)] worker \(process.pid) started (run \(runKey))")
         } catch {
-            _ = try? WorkerFailure.record(claim: claim, runKey: runKey, dropId: dropId,
-                                          reason: "could not start a worker: \(error)", configuration: configuration,
-                                          ledger: ledger, logger: logger)
+            do {
+                try WorkerFailure.record(claim: claim, runKey: runKey, dropId: dropId,
+                                         reason: "could not start a worker: \(error)", configuration: configuration,
+                                         ledger: ledger, logger: logger)
+            } catch let recordError {
+                logger.error("[\(pipeline.name) \(claim.fileName)] could not start a worker (\(error)) nor record it (\(recordError)); recovery will handle it at next start")
+            }
         }
         return true
+    }
+
+    /// Reads a worker's progress lines; a pipe that cannot be read only costs its progress display.
+    func readProgress(_ worker: Running) {
+        do {
+            try worker.process.readOutput()
+        } catch {
+            logger.warning("[\(worker.claim.pipeline) \(worker.claim.fileName)] progress of worker \(worker.process.pid) cannot be read: \(error)")
+        }
     }
 
     func reap() {
@@ -247,7 +287,7 @@ public final class Daemon {
             let pid = waitpid(-1, &status, WNOHANG)
             if pid <= 0 { return }
             guard let worker = running.removeValue(forKey: pid) else { continue }
-            worker.process.readOutput()
+            readProgress(worker)
             metricsDirty = true
             if let since = stoppingSince, worker.process.terminatedAt ?? 0 >= since {
                 // Stopped for shutdown: recovery re-runs it at the next start.
@@ -304,11 +344,11 @@ public final class Daemon {
             }
             setUpWatches()
             logger.info("configuration reloaded: \(next.pipelines.count) pipeline\(next.pipelines.count == 1 ? "" : "s") (\(next.pipelines.map(\.name).joined(separator: ", ")))")
-            try? ledger.recordEvent(level: .info, kind: "config.reloaded", pipeline: nil, dropId: nil, runId: nil,
+            recordEvent(level: .info, kind: "config.reloaded", pipeline: nil, dropId: nil, runId: nil,
                                     message: "configuration reloaded from \(next.file) (sha256 \(next.sha256.prefix(12))…)")
         } catch {
             logger.error("reload refused, keeping the running configuration: \(error)")
-            try? ledger.recordEvent(level: .error, kind: "config.reload_failed", pipeline: nil, dropId: nil, runId: nil,
+            recordEvent(level: .error, kind: "config.reload_failed", pipeline: nil, dropId: nil, runId: nil,
                                     message: "\(error)")
         }
         notifier.send("READY=1", "STATUS=\(statusText())")

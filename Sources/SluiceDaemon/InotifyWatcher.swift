@@ -44,12 +44,13 @@ final class InotifyWatcher {
     func folder(_ wd: Int32) -> String? { folders[wd] }
 
     /// Reads every queued event without blocking.
-    func drain() -> [Event] {
+    /// - Throws: ``SystemError`` when reading the inotify descriptor fails (not for "nothing queued").
+    func drain() throws -> [Event] {
         var events: [Event] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
+            let read = try buffer.withUnsafeMutableBytes { try Syscall.readAvailable(descriptor, into: $0, what: "inotify") }
+            guard let count = read, count > 0 else { break }
             var offset = 0
             buffer.withUnsafeBytes { raw in
                 while offset + MemoryLayout<inotify_event>.size <= count {

@@ -15,6 +15,8 @@ final class SystemdNotifier {
     /// Watchdog keep-alive interval (half of `$WATCHDOG_USEC`), if the watchdog is on for us.
     let watchdogInterval: Double?
     private var lastStatus = ""
+    /// Set once a send has failed, so the journal says it once, not every second.
+    private var reportedFailure = false
 
     init() {
         let env = { (name: String) in getenv(name).map { String(cString: $0) } }
@@ -47,9 +49,20 @@ final class SystemdNotifier {
     func send(_ lines: String...) {
         guard socketFD >= 0 else { return }
         let message = Array(lines.joined(separator: "\n").utf8)
-        _ = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                message.withUnsafeBytes { sendto(socketFD, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), socketAddress, addressLength) }
+        do {
+            try withUnsafePointer(to: &address) { pointer in
+                try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                    try message.withUnsafeBytes { bytes in
+                        try Syscall.run("sendto", path: "NOTIFY_SOCKET") {
+                            sendto(socketFD, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), socketAddress, addressLength)
+                        }
+                    }
+                }
+            }
+        } catch {
+            if !reportedFailure {
+                reportedFailure = true
+                FileSystem.writeStandardError("sluice: cannot notify systemd (\(lines.first ?? "")): \(error)\n")
             }
         }
     }

@@ -57,13 +57,16 @@ final class WorkerProcess {
     deinit { close(output) }
 
     /// Reads what the worker wrote; returns false at end of file.
+    /// - Throws: ``SystemError`` when the pipe cannot be read (not for "nothing yet").
     @discardableResult
-    func readOutput() -> Bool {
+    func readOutput() throws -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
+            let read = try buffer.withUnsafeMutableBytes {
+                try Syscall.readAvailable(output, into: $0, what: "worker \(pid) output")
+            }
+            guard let count = read else { return true }
             if count == 0 { return false }
-            if count < 0 { return true }
             pending.append(contentsOf: buffer[..<count])
             while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: pending[..<newline], as: UTF8.self)

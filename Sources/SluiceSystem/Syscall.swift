@@ -1,3 +1,4 @@
+import CSluiceLinux
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,11 +29,32 @@ extension Syscall {
     /// Returns (read end, write end).
     public static func pipe(nonBlocking: Bool) throws -> (Int32, Int32) {
         var fds: [Int32] = [0, 0]
-        try run("pipe") { Glibc.pipe(&fds) }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            if nonBlocking { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-        }
+        // pipe2: close-on-exec from the start, so a child spawned by another
+        // thread between pipe() and fcntl() cannot inherit the ends.
+        try run("pipe2") { sluice_pipe2(&fds, O_CLOEXEC | (nonBlocking ? O_NONBLOCK : 0)) }
         return (fds[0], fds[1])
+    }
+
+    /// `poll(2)`, retried on `EINTR` (with the same timeout); returns the count of ready descriptors.
+    @discardableResult
+    public static func poll(_ fds: inout [pollfd], timeoutMilliseconds: Int32) throws -> Int32 {
+        let count = nfds_t(fds.count)
+        return try fds.withUnsafeMutableBufferPointer { buffer in
+            try run("poll") { Glibc.poll(buffer.baseAddress, count, timeoutMilliseconds) }
+        }
+    }
+
+    /// A non-blocking `read(2)`: the byte count (0 at end of file), or nil
+    /// when nothing is there yet (`EAGAIN`). Retries `EINTR`.
+    /// - Throws: ``SystemError`` for any other failure, naming `what`.
+    public static func readAvailable(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, what: String) throws -> Int? {
+        while true {
+            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { return nil }
+            throw SystemError(call: "read", path: what, code: code)
+        }
     }
 }

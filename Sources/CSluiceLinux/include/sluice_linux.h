@@ -6,6 +6,9 @@
    M_TRIM_THRESHOLD) instead of unmapping them. Returns 1 when both took. */
 int sluice_keep_freed_memory(void);
 
+/// pipe2(2), which glibc declares only with _GNU_SOURCE.
+int sluice_pipe2(int fds[2], int flags);
+
 #include <stddef.h>
 
 /* Memory for a large array (a table column, a training matrix): from
