@@ -136,6 +136,7 @@ let package = Package(
         ], path: "Tests/SluiceTestSupport"),
         .testTarget(name: "SluiceDataTests", dependencies: ["SluiceData", "SluiceTestSupport"]),
         .testTarget(name: "SluiceFormatsTests", dependencies: ["SluiceFormats"]),
+        .testTarget(name: "SluiceLedgerTests", dependencies: ["SluiceLedger", "SluiceTestSupport"]),
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig", "SluiceTestSupport"]),
         .testTarget(name: "SluiceMLTests", dependencies: ["SluiceML", "SluiceFormats", "SluiceKernels", "SluiceTestSupport"]),
         .testTarget(name: "SluicePluginHostTests", dependencies: [

@@ -19,7 +19,12 @@ public final class SQLiteLedger: Ledger {
         configuration.label = "sluice.ledger"
         try FileSystem.createDirectory(FileSystem.directory(of: path))
         pool = try DatabasePool(path: path, configuration: configuration)
-        try LedgerSchema.migrator.migrate(pool)
+        // GRDB reads the applied migrations before it takes the write lock, so
+        // two processes opening a new ledger at once would both create its
+        // tables; a lock file beside it makes the check-and-migrate one step.
+        try FileLock.withExclusive(path + ".migrate-lock") {
+            try LedgerSchema.migrator.migrate(pool)
+        }
     }
 
     /// Names of the applied migrations, oldest first.
