@@ -85,7 +85,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The ingest hot path is optimized even in debug builds, so tests exercise the real code.
-        .target(name: "SluiceData", dependencies: ["SluiceSystem", "CZlib", "CSluiceLinux"],
+        .target(name: "SluiceData", dependencies: ["SluiceSystem", "CZlib", "CArchive", "CSluiceLinux"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "SluiceConfig", dependencies: [
             "SluiceSystem",

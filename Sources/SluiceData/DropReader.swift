@@ -1,8 +1,9 @@
 import SluiceSystem
 
-/// Reads a drop file in one streaming pass: its bytes, their SHA-256, gzip
-/// inflated on the way if compressed, and the table. TSV is chosen by
-/// extension, otherwise the delimiter is sniffed.
+/// The one way to read a drop: one streaming pass over its bytes, their
+/// SHA-256, gzip inflated on the way if compressed, and the table. An archive
+/// of CSV files (`.tar.gz`, `.zip`, …; see ``ArchiveDropSource``) is read as
+/// one table. TSV is chosen by extension, otherwise the delimiter is sniffed.
 public enum DropReader {
     /// What reading a drop produced.
     public struct Result: Sendable {
@@ -25,6 +26,13 @@ public enum DropReader {
     /// - Throws: ``IngestError`` for content problems; ``SystemError`` when the file cannot be read.
     public static func read(_ path: String, displayName: String? = nil, options: CSVOptions = CSVOptions()) throws -> Result {
         let name = displayName ?? FileSystem.baseName(path)
+        if ArchiveDropSource.isArchive(name) {
+            let parsed = try CSVReader.read(file: name, options: options) { () throws -> ByteSource in
+                try ArchiveDropSource(path: path, file: name, maxBytes: options.maxBytes ?? (8 << 30))
+            }
+            return Result(table: parsed.table, sha256: parsed.sha256, sizeBytes: parsed.statistics.rawBytes,
+                          statistics: parsed.statistics)
+        }
         let compressed = try isGzip(path)
         var plainName = name
         if compressed, plainName.hasSuffix(".gz") { plainName.removeLast(3) }

@@ -32,7 +32,7 @@ struct Intake {
         MemoryReuse.keepFreedMemory()
         let drop: DropReader.Result
         do {
-            drop = try DropFile.read(run.claim.path, displayName: run.claim.fileName, options: run.csvOptions)
+            drop = try DropReader.read(run.claim.path, displayName: run.claim.fileName, options: run.csvOptions)
         } catch {
             let ms = (Timestamp.monotonic() - ingestStart) * 1000
             try run.ledger.finishStage(id: ingestId, status: .failed, message: "\(error)", durationMs: ms)

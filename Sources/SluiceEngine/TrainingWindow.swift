@@ -23,7 +23,7 @@ struct TrainingWindow {
         if limit != 0 {
             for old in try run.ledger.windowDrops(pipeline: run.pipeline.name, before: run.dropId, limit: limit, since: since) {
                 do {
-                    let read = try DropFile.read(old.path, displayName: old.fileName, options: run.csvOptions)
+                    let read = try DropReader.read(old.path, displayName: old.fileName, options: run.csvOptions)
                     if let problem = newest.incompatibility(with: read.table) {
                         try run.event(.warning, "window.skipped",
                                       "training window: drop \(old.id) (\(old.fileName)) left out: \(problem)")

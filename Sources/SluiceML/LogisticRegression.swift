@@ -35,8 +35,3 @@ public enum LogisticRegression {
         return try LinearSolvers.minimize(objective, start: parameters, outputs: 1, options: options, progress: progress)
     }
 }
-
-/// Online cores, for the default thread count.
-public enum ProcessInfoCores {
-    public static let count = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-}

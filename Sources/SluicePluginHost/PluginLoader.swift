@@ -105,15 +105,3 @@ public final class PluginLoader: @unchecked Sendable {
                             kind: kind, summary: summary, descriptor: descriptor)
     }
 }
-
-/// A pthread mutex (the host must not depend on Synchronization's availability).
-final class Mutex: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
-}

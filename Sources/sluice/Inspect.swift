@@ -44,7 +44,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let drop: DropReader.Result
         do {
-            drop = try DropFile.read(file, options: CSVOptions(threads: threads))
+            drop = try DropReader.read(file, options: CSVOptions(threads: threads))
         } catch {
             throw Failure("\(error)")
         }

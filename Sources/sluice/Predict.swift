@@ -42,7 +42,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         do {
             let bundle = try ModelBundle.load(self.model)
-            let drop = try DropFile.read(input)
+            let drop = try DropReader.read(input)
             let scores = try Predictor.scores(bundle, table: drop.table)
             let model = bundle.model
             let width = model.width

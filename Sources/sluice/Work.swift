@@ -53,22 +53,3 @@ struct Work: ParsableCommand {
         _ = try executor.execute(claim, pipeline: pipeline, dropId: dropId, runKey: runKey)
     }
 }
-
-/// setrlimit(2) for a worker, before plugins load.
-enum ResourceLimits {
-    static func apply(_ limits: RunLimits) throws {
-        try set(RLIMIT_AS, UInt64(limits.memoryMB) << 20, name: "RLIMIT_AS")
-        try set(RLIMIT_CPU, UInt64(limits.cpuSeconds), hard: UInt64(limits.cpuSeconds) + 5, name: "RLIMIT_CPU")
-        try set(RLIMIT_NOFILE, UInt64(limits.openFiles), name: "RLIMIT_NOFILE")
-    }
-
-    static func set(_ resource: __rlimit_resource, _ soft: UInt64, hard: UInt64? = nil, name: String) throws {
-        var current = rlimit()
-        getrlimit(__rlimit_resource_t(resource.rawValue), &current)
-        // Never raise above what we were given.
-        var wanted = rlimit(rlim_cur: rlim_t(min(soft, UInt64(current.rlim_max))),
-                            rlim_max: rlim_t(min(hard ?? soft, UInt64(current.rlim_max))))
-        if wanted.rlim_cur > wanted.rlim_max { wanted.rlim_cur = wanted.rlim_max }
-        try Syscall.run("setrlimit(\(name))") { setrlimit(__rlimit_resource_t(resource.rawValue), &wanted) }
-    }
-}

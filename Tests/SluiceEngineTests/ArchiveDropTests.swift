@@ -43,7 +43,7 @@ import Testing
         for name in ["drop.tar.gz", "drop.zip"] {
             let path = try archive(directory, name, [("jan/p1.csv", part1, "file"), ("jan/p2.csv", part2, "file"),
                                                      ("p3.csv", part3, "file")])
-            let result = try DropFile.read(path, options: CSVOptions(threads: 2, chunkBytes: 64))
+            let result = try DropReader.read(path, options: CSVOptions(threads: 2, chunkBytes: 64))
             #expect(result.table.rowCount == 4, "\(name)")
             guard case .numeric(let a)? = result.table["a"]?.values, case .categorical(let b)? = result.table["b"]?.values else {
                 Issue.record("types of \(name)"); continue
@@ -68,12 +68,12 @@ import Testing
         ]
         for (name, entries, expected) in cases {
             let path = try archive(directory, name, entries)
-            let error = #expect(throws: IngestError.self, "\(name)") { try DropFile.read(path) }
+            let error = #expect(throws: IngestError.self, "\(name)") { try DropReader.read(path) }
             #expect(error?.description.contains(expected) == true, "\(name): \(String(describing: error))")
         }
         // Past the size limit, however well it compresses.
         let big = try archive(directory, "big.tar.gz", [("a.csv", "a\n" + String(repeating: "1\n", count: 100_000), "file")])
-        let error = #expect(throws: IngestError.self) { try DropFile.read(big, options: CSVOptions(maxBytes: 10_000)) }
+        let error = #expect(throws: IngestError.self) { try DropReader.read(big, options: CSVOptions(maxBytes: 10_000)) }
         #expect(error?.description.contains("at most 10000 bytes (limits.max_drop_bytes)") == true)
     }
 

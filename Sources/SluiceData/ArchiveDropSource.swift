@@ -1,5 +1,4 @@
 import CArchive
-import SluiceData
 import SluiceSystem
 
 /// A drop that is an archive (`.tar.gz`, `.tgz`, `.tar`, `.zip`) of CSV/TSV
@@ -214,18 +213,5 @@ public final class ArchiveDropSource: ByteSource {
         if lastByte != UInt8(ascii: "\n") { pending.append(UInt8(ascii: "\n")) }
         pending.append(contentsOf: rest)
         if let last = rest.last { lastByte = last } else { lastByte = UInt8(ascii: "\n") }
-    }
-}
-
-/// Reads any drop: an archive of CSV files, or one CSV/TSV file (gzip'd or not).
-public enum DropFile {
-    public static func read(_ path: String, displayName: String? = nil, options: CSVOptions = CSVOptions()) throws -> DropReader.Result {
-        let name = displayName ?? FileSystem.baseName(path)
-        guard ArchiveDropSource.isArchive(name) else { return try DropReader.read(path, displayName: name, options: options) }
-        let parsed = try CSVReader.read(file: name, options: options) { () throws -> ByteSource in
-            try ArchiveDropSource(path: path, file: name, maxBytes: options.maxBytes ?? (8 << 30))
-        }
-        return DropReader.Result(table: parsed.table, sha256: parsed.sha256, sizeBytes: parsed.statistics.rawBytes,
-                                 statistics: parsed.statistics)
     }
 }
