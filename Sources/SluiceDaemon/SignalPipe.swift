@@ -3,23 +3,28 @@ import SluiceSystem
 import Glibc
 #endif
 
-/// Turns signals into bytes on a pipe (the self-pipe trick), so the event
-/// loop sees SIGTERM, SIGINT, SIGHUP and SIGCHLD through `poll` like any other
-/// input. The handler only calls `write(2)`, which is async-signal-safe.
+/// Turns signals into bytes on a pipe (the self-pipe trick). The handlers are
+/// installed synchronously, before READY, so a SIGTERM or SIGHUP that comes
+/// right after READY is never lost or fatal (ServiceGroup's own signal option
+/// registers its handler later, on a dispatch queue). The handler only calls
+/// `write(2)`, which is async-signal-safe; ``SignalRouter`` reads the pipe.
 enum SignalPipe {
+    // Written once by install() before any handler can run, then only read
+    // (by the handler and the router's thread): no concurrent mutation.
     nonisolated(unsafe) static var writeEnd: Int32 = -1
     nonisolated(unsafe) static var readEnd: Int32 = -1
 
-    /// Installs handlers for `signals`; returns the pipe's read end.
+    /// Installs handlers for `signals`; returns the pipe's read end (blocking).
     static func install(_ signals: [Int32]) throws -> Int32 {
         if readEnd >= 0 { return readEnd }
-        (readEnd, writeEnd) = try Syscall.pipe(nonBlocking: true)
+        let (read, write) = try Syscall.pipe(nonBlocking: false)
+        (readEnd, writeEnd) = (read, write)
         for signal in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { number in
                 let saved = errno
                 var byte = UInt8(truncatingIfNeeded: number)
-                _ = write(SignalPipe.writeEnd, &byte, 1)
+                _ = Glibc.write(SignalPipe.writeEnd, &byte, 1)
                 errno = saved
             }
             sigemptyset(&action.sa_mask)
@@ -32,14 +37,6 @@ enum SignalPipe {
         sigemptyset(&set)
         for signal in signals { sigaddset(&set, signal) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        return readEnd
-    }
-
-    /// Signals received since the last call, in order.
-    static func drain() -> [Int32] {
-        var signals: [Int32] = []
-        var byte: UInt8 = 0
-        while read(readEnd, &byte, 1) == 1 { signals.append(Int32(byte)) }
-        return signals
+        return read
     }
 }

@@ -6,7 +6,7 @@ import SluiceLedger
 import SluicePluginHost
 import SluiceSystem
 
-struct Serve: ParsableCommand {
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Watch every pipeline's inbox and process each drop (or, with --once, what waits now).",
         discussion: """
@@ -15,7 +15,8 @@ struct Serve: ParsableCommand {
         is taken once its size has been stable for settle_seconds), runs each drop in its own \
         `sluice work` child process with the pipeline's time and resource limits, and keeps \
         going whatever a plugin does. SIGHUP re-reads the configuration (a broken one is \
-        refused and the old one kept); SIGTERM stops it after running work finishes. Under \
+        refused and the old one kept); SIGTERM or SIGINT stops it: intake stops at once, running work may finish for up to 20 s \
+        (then it is killed and re-run at the next start). Under \
         systemd (Type=notify) it reports READY, STATUS and watchdog keep-alives. At start it \
         recovers what a previous run left: interrupted runs are re-run (up to max_attempts), \
         claimed drops without a run are queued, incomplete archives are removed.
@@ -27,7 +28,9 @@ struct Serve: ParsableCommand {
         a name, then rename, and sluice never reads half a file.
 
         Before claiming anything, every stage's plugin is loaded and checked; a missing or \
-        incompatible plugin stops sluice with an error naming the pipeline, stage and config line.
+        incompatible plugin stops sluice with an error naming the pipeline, stage and config line. \
+        The daemon does this check in a `sluice check` child (at start and on every SIGHUP), so \
+        no plugin code ever runs inside the long-lived process; with --once it is done in-process.
 
         Exit status: 0 when every drop was processed (approved, rejected or quarantined are all \
         normal outcomes), 1 when sluice itself could not work (bad config, missing plugin, \
@@ -43,17 +46,15 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("Only this pipeline.", valueName: "name"))
     var pipeline: String?
 
-    func run() throws {
+    func run() async throws {
         let logger = options.makeLogger()
         let configuration = try options.load()
         if !once {
             if pipeline != nil { throw ValidationError("--pipeline works only with --once") }
             do {
-                let daemon = try Daemon(configPath: FileSystem.absolute(options.config), configuration: configuration,
-                                        logger: logger)
-                throw ExitCode(try daemon.run())
-            } catch let exit as ExitCode {
-                throw exit
+                try await Daemon.run(configPath: FileSystem.absolute(options.config), configuration: configuration,
+                                     logger: logger)
+                return
             } catch {
                 logger.critical("\(error)")
                 throw ExitCode.failure

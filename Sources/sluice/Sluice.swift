@@ -2,7 +2,7 @@ import ArgumentParser
 import SluiceEngine
 
 @main
-struct Sluice: ParsableCommand {
+struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A drop-folder MLOps daemon: drop a data file in, get a model archive out.",

@@ -1,0 +1,187 @@
+import ServiceLifecycle
+import SluiceConfig
+import SluiceEngine
+import SluiceSystem
+
+/// Queues, claims and dispatch: drops the watcher saw wait in per-pipeline
+/// queues (de-duplicated); a drop is claimed (renamed into `work/`) only when
+/// a worker slot is free, and runs in its own `sluice work` child from the
+/// ``WorkerPool``. A pipeline runs one drop at a time, in arrival order;
+/// pipelines run in parallel up to `workers`. On graceful shutdown it stops
+/// dispatching, says STOPPING, and returns once running work has finished
+/// (or been killed after ``stopGraceSeconds``; recovery re-runs it).
+///
+/// Every method but `run` is synchronous, so no two interleave.
+actor Scheduler: Service {
+    /// How long running workers may take to finish after SIGTERM before they
+    /// are killed (their runs are then re-run at the next start).
+    static let stopGraceSeconds = 20.0
+
+    /// Most names queued per pipeline. Past it, names are not kept in memory:
+    /// the inbox itself holds the backlog, and it is rescanned when the queue
+    /// has drained.
+    static let maxQueuedPerPipeline = 10_000
+
+    let context: DaemonContext
+    private(set) var configuration: SluiceConfiguration
+    private let pool: WorkerPool
+    private nonisolated let workerEvents: AsyncStream<WorkerEvent>
+    private let metrics: MetricsWriter
+    private var queues: [String: [QueuedDrop]] = [:]
+    private var queuedKeys = Set<String>()
+    /// Pipelines whose queue hit the bound since their inbox was last scanned.
+    private var overflowed = Set<String>()
+    private var stoppingSince: Double?
+    private var whenStopped: CheckedContinuation<Void, Never>?
+
+    init(context: DaemonContext, configuration: SluiceConfiguration, metrics: MetricsWriter) {
+        self.context = context
+        self.configuration = configuration
+        self.metrics = metrics
+        pool = WorkerPool(context: context)
+        workerEvents = pool.events
+    }
+
+    func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask { [workerEvents] in
+                for await event in workerEvents { await self.handle(event) }
+            }
+            group.addTask {
+                while true {
+                    do { try await Task.sleep(for: .milliseconds(250)) } catch { return }   // cancelled: stopped
+                    await self.tick()
+                }
+            }
+            group.addTask {
+                // Thrown only when the group is cancelled instead; stopping is then moot.
+                do { try await gracefulShutdown() } catch { return }
+                await self.beginStopping()
+            }
+            await untilStopped()
+            group.cancelAll()
+        }
+    }
+
+    // MARK: Intake
+
+    /// Queues drops and starts what can start.
+    func enqueue(_ drops: [QueuedDrop]) {
+        for drop in drops { add(drop) }
+        dispatch()
+    }
+
+    private func add(_ drop: QueuedDrop) {
+        if case .inbox = drop.source, queues[drop.pipeline, default: []].count >= Self.maxQueuedPerPipeline {
+            if overflowed.insert(drop.pipeline).inserted {
+                context.logger.warning("[\(drop.pipeline)] more than \(Self.maxQueuedPerPipeline) drops waiting; the rest stay in the inbox until the queue drains")
+            }
+            return
+        }
+        guard queuedKeys.insert(drop.key).inserted else { return }
+        queues[drop.pipeline, default: []].append(drop)
+        context.logger.debug("[\(drop.pipeline)] queued \(FileSystem.baseName(drop.key))")
+    }
+
+    /// Whether a drop is queued (the watcher does not time a file it already queued).
+    func isQueued(_ path: String) -> Bool { queuedKeys.contains(path) }
+
+    /// A new configuration: running work finishes on the old one; queues of
+    /// pipelines that are gone are forgotten (their files stay in the inbox).
+    func apply(_ next: SluiceConfiguration) {
+        configuration = next
+        metrics.changed(next)
+        for pipeline in queues.keys where next.pipeline(named: pipeline) == nil {
+            for drop in queues.removeValue(forKey: pipeline) ?? [] { queuedKeys.remove(drop.key) }
+        }
+        dispatch()
+    }
+
+    // MARK: Dispatch
+
+    private func dispatch() {
+        defer { context.notifier.status(statusText()) }
+        guard stoppingSince == nil else { return }
+        let busy = pool.busyPipelines
+        for pipeline in configuration.pipelines where pool.count < configuration.workers && !busy.contains(pipeline.name) {
+            if queues[pipeline.name, default: []].isEmpty, overflowed.remove(pipeline.name) != nil {
+                for path in context.scanInbox(pipeline) { add(QueuedDrop(pipeline: pipeline.name, source: .inbox(path))) }
+            }
+            while var queue = queues[pipeline.name], !queue.isEmpty {
+                let drop = queue.removeFirst()
+                queues[pipeline.name] = queue
+                queuedKeys.remove(drop.key)
+                if start(drop, pipeline: pipeline) { break }
+            }
+        }
+    }
+
+    /// Claims and starts one drop; false if there was nothing to run after all.
+    private func start(_ drop: QueuedDrop, pipeline: PipelineConfiguration) -> Bool {
+        switch drop.source {
+        case .inbox(let path):
+            guard FileSystem.isRegularFile(path) else { return false }
+            let claim: DropClaim
+            do {
+                claim = try DropClaim.claim(path, pipeline: pipeline.name, workRoot: configuration.workDirectory)
+            } catch {
+                context.logger.warning("[\(pipeline.name)] could not claim \(FileSystem.baseName(path)): \(error)")
+                return false
+            }
+            pool.start(claim: claim, runKey: claim.runKey, dropId: nil, pipeline: pipeline, configuration: configuration)
+        case .requeue(let requeue):
+            pool.start(claim: requeue.claim, runKey: requeue.runKey, dropId: requeue.dropId, pipeline: pipeline,
+                       configuration: configuration)
+        }
+        return true
+    }
+
+    private func handle(_ event: WorkerEvent) {
+        if pool.handle(event, stoppingSince: stoppingSince, configuration: configuration) {
+            metrics.changed(configuration)
+            dispatch()
+            resumeIfStopped()
+        } else {
+            context.notifier.status(statusText())
+        }
+    }
+
+    private func tick() {
+        pool.enforceLimits(now: Timestamp.monotonic(), stoppingSince: stoppingSince, stopGrace: Self.stopGraceSeconds)
+    }
+
+    // MARK: Stopping
+
+    private func beginStopping() {
+        guard stoppingSince == nil else { return }
+        stoppingSince = Timestamp.monotonic()
+        context.notifier.send("STOPPING=1")
+        context.logger.info("stopping: \(pool.count) run\(pool.count == 1 ? "" : "s") to finish (at most \(Int(Self.stopGraceSeconds)) s)")
+        context.notifier.status(statusText())
+        resumeIfStopped()
+    }
+
+    private func untilStopped() async {
+        if stoppingSince != nil && pool.isEmpty { return }
+        await withCheckedContinuation { whenStopped = $0 }
+    }
+
+    private func resumeIfStopped() {
+        guard stoppingSince != nil, pool.isEmpty, let waiting = whenStopped else { return }
+        whenStopped = nil
+        waiting.resume()
+    }
+
+    // MARK: Status
+
+    /// The `STATUS=` line: idle or what each worker is doing, and how many wait.
+    func statusText() -> String {
+        if stoppingSince != nil { return "stopping, \(pool.count) run\(pool.count == 1 ? "" : "s") finishing" }
+        let waiting = queues.values.reduce(0) { $0 + $1.count }
+        if pool.isEmpty {
+            let count = configuration.pipelines.count
+            return "idle, \(count) pipeline\(count == 1 ? "" : "s")" + (waiting > 0 ? ", \(waiting) queued" : "")
+        }
+        return pool.statusParts().joined(separator: "; ") + (waiting > 0 ? "; \(waiting) queued" : "")
+    }
+}

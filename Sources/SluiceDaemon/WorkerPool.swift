@@ -1,0 +1,130 @@
+import SluiceConfig
+import SluiceEngine
+import SluiceSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The workers: one `sluice work` child per claimed drop, each pipeline's
+/// time limit (SIGTERM at the limit, SIGKILL after the grace), the stop
+/// grace, and each exit turned into a ledger record when it was not a normal
+/// one. Owned and called only by the ``Scheduler`` actor; the workers'
+/// monitor threads report through ``events``.
+final class WorkerPool {
+    struct Running {
+        let claim: DropClaim
+        let runKey: String
+        let dropId: Int64?
+        let limits: RunLimits
+        let process: WorkerProcess
+        /// When the time limit runs out (monotonic seconds).
+        let deadline: Double
+        /// When SIGTERM (time limit) or SIGKILL (stop grace) was sent, if it was.
+        var terminatedAt: Double?
+        var progress: (stage: String, fraction: Double)?
+    }
+
+    let context: DaemonContext
+    /// Progress and exits of every worker, in the order their threads saw them.
+    let events: AsyncStream<WorkerEvent>
+    private let continuation: AsyncStream<WorkerEvent>.Continuation
+    private(set) var running: [pid_t: Running] = [:]
+
+    init(context: DaemonContext) {
+        self.context = context
+        (events, continuation) = AsyncStream.makeStream(of: WorkerEvent.self)
+    }
+
+    var isEmpty: Bool { running.isEmpty }
+    var count: Int { running.count }
+    var busyPipelines: Set<String> { Set(running.values.map(\.claim.pipeline)) }
+
+    /// Starts a worker for a claimed drop; a worker that cannot be started is a failed run.
+    func start(claim: DropClaim, runKey: String, dropId: Int64?, pipeline: PipelineConfiguration,
+               configuration: SluiceConfiguration) {
+        var arguments = ["work", "--config", configuration.file, "--work-dir", claim.workDirectory, "--run-key", runKey]
+        if let dropId { arguments += ["--drop-id", String(dropId)] }
+        do {
+            let process = try WorkerProcess.start(executable: context.executable, arguments: arguments,
+                                                  events: continuation)
+            running[process.pid] = Running(claim: claim, runKey: runKey, dropId: dropId, limits: pipeline.limits,
+                                           process: process, deadline: Timestamp.monotonic() + pipeline.limits.timeSeconds)
+            context.logger.info("[\(pipeline.name) \(claim.fileName)] worker \(process.pid) started (run \(runKey))")
+        } catch {
+            recordFailure(claim: claim, runKey: runKey, dropId: dropId, reason: "could not start a worker: \(error)",
+                          configuration: configuration)
+        }
+    }
+
+    /// Applies one event; returns true when a worker ended.
+    func handle(_ event: WorkerEvent, stoppingSince: Double?, configuration: SluiceConfiguration) -> Bool {
+        switch event {
+        case .progress(let pid, let stage, let fraction, _):
+            running[pid]?.progress = (stage, fraction)
+            return false
+        case .unreadable(let pid, let reason):
+            if let worker = running[pid] {
+                context.logger.warning("[\(worker.claim.pipeline) \(worker.claim.fileName)] worker \(pid): \(reason)")
+            }
+            return false
+        case .exited(let pid, let status):
+            guard let worker = running.removeValue(forKey: pid) else { return false }
+            finished(worker, status: status, stoppingSince: stoppingSince, configuration: configuration)
+            return true
+        }
+    }
+
+    private func finished(_ worker: Running, status: Int32, stoppingSince: Double?, configuration: SluiceConfiguration) {
+        let pid = worker.process.pid
+        if let since = stoppingSince, worker.terminatedAt ?? 0 >= since {
+            // Stopped for shutdown: recovery re-runs it at the next start.
+            context.logger.warning("[\(worker.claim.pipeline) \(worker.claim.fileName)] worker \(pid) stopped for shutdown; the run will be redone at next start")
+            return
+        }
+        let timedOut = worker.terminatedAt != nil
+        if let failure = WorkerExit.failure(status: status, timedOut: timedOut, limitSeconds: worker.limits.timeSeconds) {
+            recordFailure(claim: worker.claim, runKey: worker.runKey, dropId: worker.dropId, reason: failure,
+                          configuration: configuration)
+        } else {
+            context.logger.debug("[\(worker.claim.pipeline) \(worker.claim.fileName)] worker \(pid) finished")
+        }
+    }
+
+    private func recordFailure(claim: DropClaim, runKey: String, dropId: Int64?, reason: String,
+                               configuration: SluiceConfiguration) {
+        do {
+            try WorkerFailure.record(claim: claim, runKey: runKey, dropId: dropId, reason: reason,
+                                     configuration: configuration, ledger: context.ledger, logger: context.logger)
+        } catch {
+            context.logger.error("[\(claim.pipeline) \(claim.fileName)] could not record the failed run (\(reason)): \(error); recovery will handle it at next start")
+        }
+    }
+
+    /// Time limits: SIGTERM at the deadline, SIGKILL after the grace; when
+    /// stopping, SIGKILL for every worker still running after `stopGrace`.
+    func enforceLimits(now: Double, stoppingSince: Double?, stopGrace: Double) {
+        for (pid, worker) in running {
+            if worker.terminatedAt == nil, now >= worker.deadline {
+                running[pid]?.terminatedAt = now
+                worker.process.signal(SIGTERM)
+                context.logger.warning("[\(worker.claim.pipeline) \(worker.claim.fileName)] time limit of \(Int(worker.limits.timeSeconds)) s reached; sending SIGTERM to worker \(pid)")
+            } else if let since = worker.terminatedAt, now >= since + worker.limits.graceSeconds {
+                worker.process.signal(SIGKILL)
+            }
+        }
+        if let since = stoppingSince, now >= since + stopGrace {
+            for (pid, worker) in running where worker.terminatedAt == nil {
+                running[pid]?.terminatedAt = now
+                worker.process.signal(SIGKILL)
+            }
+        }
+    }
+
+    /// One part of the status line per worker, by pipeline.
+    func statusParts() -> [String] {
+        running.values.sorted { $0.claim.pipeline < $1.claim.pipeline }.map { worker in
+            guard let progress = worker.progress else { return "\(worker.claim.pipeline): starting \(worker.claim.fileName)" }
+            return "\(worker.claim.pipeline): \(progress.stage) \(worker.claim.fileName) (\(Int(progress.fraction * 100))%)"
+        }
+    }
+}
