@@ -33,10 +33,22 @@ public enum Recovery {
     }
 
     public static func run(configuration: SluiceConfiguration, ledger: any Ledger, logger: Logger) throws -> [Requeue] {
-        var requeue: [Requeue] = []
-        var handled = Set<String>()
         let published = try PublicationRecovery.settle(runId: nil, configuration: configuration, ledger: ledger,
                                                        logger: logger)
+        var handled = Set<String>()
+        let interrupted = try interruptedRuns(published: published, handled: &handled, configuration: configuration,
+                                              ledger: ledger, logger: logger)
+        let unknown = try unknownWorkFolders(handled: handled, configuration: configuration, ledger: ledger, logger: logger)
+        try removeHalfWrittenArchives(configuration: configuration, logger: logger)
+        return interrupted + unknown
+    }
+
+    /// Runs the ledger says are `running`: interrupted, and their drops
+    /// queued again, quarantined after `max_attempts`, or filed as approved
+    /// when their publication was completed.
+    static func interruptedRuns(published: [Int64: Int], handled: inout Set<String>, configuration: SluiceConfiguration,
+                                ledger: any Ledger, logger: Logger) throws -> [Requeue] {
+        var requeue: [Requeue] = []
         for run in try ledger.runningRuns() {
             if let pid = run.pid, pid > 0, pid != getpid(), isSluiceWorker(pid) {
                 // A worker that outlived its daemon: stop it, its run is re-done.
@@ -76,7 +88,14 @@ public enum Recovery {
                 requeue.append(Requeue(claim: claim, dropId: run.dropId, runKey: "\(claim.runKey).\(attempts + 1)"))
             }
         }
-        // Work folders the ledger does not know about.
+        return requeue
+    }
+
+    /// Work folders the ledger does not know about: a claimed drop never run
+    /// is queued; a claim whose drop never arrived is removed.
+    static func unknownWorkFolders(handled: Set<String>, configuration: SluiceConfiguration, ledger: any Ledger,
+                                   logger: Logger) throws -> [Requeue] {
+        var requeue: [Requeue] = []
         let work = configuration.workDirectory
         for name in (FileSystem.isDirectory(work) ? try FileSystem.list(work) : []) where !handled.contains(work + "/" + name) {
             let folder = work + "/" + name
@@ -102,7 +121,11 @@ public enum Recovery {
             logger.warning("[\(claim.pipeline) \(claim.fileName)] claimed but never run; queueing it")
             requeue.append(Requeue(claim: claim, dropId: nil, runKey: claim.runKey))
         }
-        // Half-written archives.
+        return requeue
+    }
+
+    /// Temp files a crash left in an outbox: archives are only ever complete under their final name.
+    static func removeHalfWrittenArchives(configuration: SluiceConfiguration, logger: Logger) throws {
         for pipeline in configuration.pipelines {
             let outbox = configuration.outboxDirectory(pipeline.name)
             guard FileSystem.isDirectory(outbox) else { continue }
@@ -111,7 +134,6 @@ public enum Recovery {
                 logger.warning("[\(pipeline.name)] removed an incomplete archive left in the outbox: \(name)")
             }
         }
-        return requeue
     }
 
     /// A work folder whose claim record cannot be read: its drop cannot be

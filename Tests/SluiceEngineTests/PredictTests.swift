@@ -21,6 +21,7 @@ import Testing
                     \(features)
                   - plugin: train
                   - plugin: evaluate
+                    params: {holdout_scores: true}
             """)
         let csv = ChurnData.csv(rows: 1200, seed: 21)
         // Some missing values, so the fill values are exercised too.
@@ -61,6 +62,18 @@ import Testing
             let clipped = min(max(p, 1e-15), 1 - 1e-15)
             loss -= positive ? log(clipped) : log(1 - clipped)
             count += 1
+        }
+        // The evaluate stage scored each holdout row to the same bits as predict.
+        let members = try ArchiveReader.members(of: space.root + "/outbox/churn/current.tar.gz")
+        let evaluated = String(decoding: members.first { $0.name == "holdout_scores.csv" }?.bytes ?? [], as: UTF8.self)
+            .split(separator: "\n")
+        #expect(evaluated.first == "row,p_yes")
+        #expect(evaluated.count - 1 == count)
+        for line in evaluated.dropFirst() {
+            let fields = line.split(separator: ",")
+            let row = Int(fields[0])! - 1
+            #expect(Double(fields[1])!.bitPattern == probabilities[row].bitPattern, "row \(row + 1)")
+            #expect(roles[row] == 1)
         }
         let accuracy = try space.double("SELECT value FROM metrics WHERE name = 'accuracy'")
         let logloss = try space.double("SELECT value FROM metrics WHERE name = 'logloss'")

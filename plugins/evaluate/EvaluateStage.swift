@@ -107,7 +107,28 @@ struct EvaluateStage: Stage {
                 ? TaskMetrics.multiclassConfusion(classes: model.classes, labels: labels, scores: scores) : nil,
             calibration: task == .binary ? ClassificationMetrics.calibration(labels: labels, probabilities: scores) : nil,
             classes: model.classes))))
+        if context.params["holdout_scores"] == "true" {
+            try context.putArtifact("holdout_scores.csv", Self.scoresCSV(rows: rows, scores: scores, task: task,
+                                                                         classes: model.classes))
+        }
         if failed.isEmpty { context.approve(reason) } else { context.reject(reason) }
+    }
+
+    /// With `holdout_scores: true`: what each holdout row was scored, as
+    /// `sluice predict` prints it (1-based row, shortest round-trip text), so
+    /// the two can be compared bit for bit.
+    static func scoresCSV(rows: [Int], scores: [Double], task: TaskTarget.Task, classes: [String]) -> [UInt8] {
+        let width = scores.count / max(rows.count, 1)
+        let names: [String] = switch task {
+        case .binary: ["p_\(classes.count > 1 ? classes[1] : "positive")"]
+        case .multiclass: classes.map { "p_\($0)" }
+        case .regression: ["predicted"]
+        }
+        var text = "row," + names.joined(separator: ",") + "\n"
+        for (index, row) in rows.enumerated() {
+            text += "\(row + 1)," + scores[(index * width)..<((index + 1) * width)].map { "\($0)" }.joined(separator: ",") + "\n"
+        }
+        return Array(text.utf8)
     }
 
     static func short(_ value: Double) -> String { String(format: "%.4g", value) }
