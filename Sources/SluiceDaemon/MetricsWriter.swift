@@ -30,14 +30,10 @@ struct MetricsWriter: Service {
     }
 
     private func write(_ configuration: SluiceConfiguration) {
-        guard let path = configuration.metricsFile else { return }
         do {
-            try FileSystem.createDirectory(FileSystem.directory(of: path))
-            try FileSystem.writeAtomically(try PrometheusMetrics.render(ledger: context.ledger,
-                                                                        pipelines: configuration.pipelines.map(\.name)),
-                                           to: path)
+            try MetricsFile.write(configuration: configuration, ledger: context.ledger)
         } catch {
-            context.logger.warning("could not write metrics to \(path): \(error)")
+            context.logger.warning("could not write metrics to \(configuration.metricsFile ?? ""): \(error)")
         }
     }
 }

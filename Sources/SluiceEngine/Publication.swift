@@ -44,11 +44,15 @@ struct Publication {
             try ArchiveWriter.writeTarGz(members, to: pending.archivePath, modificationTime: Int(Timestamp.unixNow()),
                                          replacing: false)
             CrashPoint.archived.reach()
-            try FileSystem.replaceSymlink("\(folder)/current.tar.gz", target: FileSystem.baseName(pending.archivePath))
-            CrashPoint.switched.reach()
             let sha256 = try ContentHash.sha256(file: pending.archivePath)
-            try run.ledger.completePublication(pending, archiveSHA256: sha256,
-                                               reason: "v\(pending.version) approved: \(inputs.decision.reasonText)")
+            // Switch and record under the current-pointer lock, so a rollback at
+            // the same moment is ordered before or after, never in between.
+            try CurrentPointer.withLock(pipeline: pipeline.name, configuration: run.configuration) {
+                try FileSystem.replaceSymlink("\(folder)/current.tar.gz", target: FileSystem.baseName(pending.archivePath))
+                CrashPoint.switched.reach()
+                try run.ledger.completePublication(pending, archiveSHA256: sha256,
+                                                   reason: "v\(pending.version) approved: \(inputs.decision.reasonText)")
+            }
         } catch {
             try run.ledger.abandonPublication(pending, reason: "publishing failed: \(error)")
             try PublicationRecovery.repointCurrent(pipeline: pipeline.name, configuration: run.configuration,

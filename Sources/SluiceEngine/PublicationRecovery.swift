@@ -22,10 +22,12 @@ public enum PublicationRecovery {
             let prefix = "[\(pending.pipeline) run \(pending.runId)]"
             if FileSystem.isRegularFile(pending.archivePath) {
                 let folder = FileSystem.directory(of: pending.archivePath)
-                try FileSystem.replaceSymlink("\(folder)/current.tar.gz", target: FileSystem.baseName(pending.archivePath))
                 let sha256 = try ContentHash.sha256(file: pending.archivePath)
                 let reason = "v\(pending.version) approved: \(pending.reasons) (publication completed after an interruption)"
-                try ledger.completePublication(pending, archiveSHA256: sha256, reason: reason)
+                try CurrentPointer.withLock(pipeline: pending.pipeline, configuration: configuration) {
+                    try FileSystem.replaceSymlink("\(folder)/current.tar.gz", target: FileSystem.baseName(pending.archivePath))
+                    try ledger.completePublication(pending, archiveSHA256: sha256, reason: reason)
+                }
                 try ledger.recordEvent(level: .warning, kind: "model.publish_completed", pipeline: pending.pipeline,
                                        dropId: nil, runId: pending.runId,
                                        message: "v\(pending.version) was written but not recorded when its run stopped; completed (current → v\(pending.version))")
@@ -43,15 +45,11 @@ public enum PublicationRecovery {
         return completed
     }
 
-    /// Points `current.tar.gz` at the ledger's champion (or removes the link when there is none).
+    /// Points `current.tar.gz` at the ledger's champion, under the current-pointer lock.
     public static func repointCurrent(pipeline: String, configuration: SluiceConfiguration, ledger: any Ledger) throws {
-        let link = configuration.outboxDirectory(pipeline) + "/current.tar.gz"
-        guard let path = try ledger.currentModel(pipeline: pipeline)?.archivePath else {
-            if FileSystem.symlinkTarget(link) != nil { try FileSystem.remove(link) }
-            return
+        try CurrentPointer.withLock(pipeline: pipeline, configuration: configuration) {
+            try CurrentPointer.repoint(pipeline: pipeline, configuration: configuration, ledger: ledger)
         }
-        let target = FileSystem.baseName(path)
-        if FileSystem.symlinkTarget(link) != target { try FileSystem.replaceSymlink(link, target: target) }
     }
 
     /// Files the drop of a run whose publication recovery completed: archived

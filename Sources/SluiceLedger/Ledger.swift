@@ -25,14 +25,13 @@ public protocol Ledger: Sendable {
     func nextModelVersion(pipeline: String) throws -> Int
     func recordModel(runId: Int64, pipeline: String, version: Int?, decision: Decision, reasons: String,
                      archivePath: String?, archiveSHA256: String?) throws -> Int64
-    func recordPromotion(pipeline: String, modelId: Int64, action: String, reason: String) throws
     /// Reserves the pipeline's next version for an approved model in one
     /// transaction: a model row `publishing` (unique per pipeline and version)
     /// whose archive path is `archivePath(version)`. Two processes never get one version.
     func reservePublication(runId: Int64, pipeline: String, reasons: String,
                             archivePath: (Int) -> String) throws -> PendingPublication
     /// Marks a reservation published, with its archive's hash, and records the
-    /// promotion, in one transaction.
+    /// champion change (`approve`, by `sluice`), in one transaction.
     func completePublication(_ pending: PendingPublication, archiveSHA256: String, reason: String) throws
     /// Gives a reservation up (its version stays used), appending `reason` to its reasons.
     func abandonPublication(_ pending: PendingPublication, reason: String) throws
@@ -91,4 +90,17 @@ public protocol Ledger: Sendable {
     func models(pipeline: String) throws -> [ModelRow]
     func currentModel(pipeline: String) throws -> ModelRow?
     func events(runId: Int64) throws -> [EventRow]
+
+    // Registry
+    /// Makes `toModelId` the champion of `pipeline`, recorded as `action` with
+    /// who and why, in one transaction that reads the current champion first.
+    /// - Throws: ``LedgerError`` when it already is the champion.
+    func changeChampion(pipeline: String, toModelId: Int64, action: ChampionAction, reason: String,
+                        by: String) throws -> ChampionInterval
+    /// Every champion of `pipeline`, oldest first.
+    func championHistory(pipeline: String) throws -> [ChampionInterval]
+    /// The champion of `pipeline` at `time` (ISO-8601 UTC, as the ledger writes it).
+    func champion(pipeline: String, at time: String) throws -> ChampionInterval?
+    /// The model row of a published (or reserved) version.
+    func model(pipeline: String, version: Int) throws -> ModelRow?
 }

@@ -129,6 +129,8 @@ public struct ModelRow: Sendable, Codable, Equatable {
     public var archivePath: String?
     public var archiveSha256: String?
     public var createdAt: String
+    /// `publishing`, `published` or `abandoned` for an approved model's version; nil for a rejected one.
+    public var publication: String?
     /// Metrics recorded by evaluate stages, by name.
     public var metrics: [String: Double]
 }

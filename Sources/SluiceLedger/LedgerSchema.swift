@@ -214,6 +214,51 @@ enum LedgerSchema {
                 UPDATE models SET publication = 'published' WHERE version IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v6-champion-changes") { db in
+            try db.execute(sql: """
+                -- Every change of the model a pipeline serves (what current.tar.gz points
+                -- at), append-only: from which model to which, why, by whom, when.
+                CREATE TABLE champion_changes (
+                    id INTEGER PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    from_model_id INTEGER REFERENCES models(id),   -- NULL: nothing was served before
+                    to_model_id INTEGER NOT NULL REFERENCES models(id),
+                    action TEXT NOT NULL
+                        CHECK (action IN ('approve', 'rollback', 'force-promote', 'auto-rollback')),
+                    reason TEXT NOT NULL,
+                    by_name TEXT NOT NULL,            -- 'sluice' for the daemon's own approvals
+                    at TEXT NOT NULL
+                );
+                INSERT INTO champion_changes (id, pipeline, from_model_id, to_model_id, action, reason, by_name, at)
+                    SELECT p.id, p.pipeline,
+                           (SELECT q.model_id FROM promotions q WHERE q.pipeline = p.pipeline AND q.id < p.id
+                            ORDER BY q.id DESC LIMIT 1),
+                           p.model_id, CASE p.action WHEN 'promote' THEN 'approve' ELSE p.action END, p.reason,
+                           'sluice', p.at
+                    FROM promotions p;
+                DROP VIEW current_models;
+                DROP TABLE promotions;
+
+                -- The model each pipeline serves now: its latest champion change.
+                CREATE VIEW current_models AS
+                    SELECT c.pipeline, m.id AS model_id, m.version, m.archive_path, c.at AS since
+                    FROM champion_changes c JOIN models m ON m.id = c.to_model_id
+                    WHERE c.id = (SELECT max(id) FROM champion_changes q WHERE q.pipeline = c.pipeline);
+
+                -- Who served when: one interval per change, [since, until); until is NULL
+                -- for the model in service now. The champion of pipeline P at time T:
+                --   SELECT * FROM champion_history
+                --   WHERE pipeline = P AND since <= T AND (until IS NULL OR until > T);
+                CREATE VIEW champion_history AS
+                    SELECT c.id AS change_id, c.pipeline, c.to_model_id AS model_id, m.version,
+                           f.version AS from_version, c.action, c.reason, c.by_name, c.at AS since,
+                           (SELECT n.at FROM champion_changes n WHERE n.pipeline = c.pipeline AND n.id > c.id
+                            ORDER BY n.id LIMIT 1) AS until
+                    FROM champion_changes c
+                    JOIN models m ON m.id = c.to_model_id
+                    LEFT JOIN models f ON f.id = c.from_model_id;
+                """)
+        }
         return migrator
     }
 }

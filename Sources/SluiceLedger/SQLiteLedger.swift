@@ -8,7 +8,7 @@ import SluiceSystem
 public final class SQLiteLedger: Ledger {
     /// Path of the database file.
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the ledger at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -138,14 +138,6 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func recordPromotion(pipeline: String, modelId: Int64, action: String, reason: String) throws {
-        try pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO promotions (pipeline, model_id, action, reason, at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [pipeline, modelId, action, reason, Timestamp.now()])
-        }
-    }
-
     public func reservePublication(runId: Int64, pipeline: String, reasons: String,
                                    archivePath: (Int) -> String) throws -> PendingPublication {
         try pool.writeWithoutTransaction { db in
@@ -176,8 +168,10 @@ public final class SQLiteLedger: Ledger {
             guard db.changesCount == 1 else {
                 throw LedgerError("model \(pending.modelId) (\(pending.pipeline) v\(pending.version)) is not being published")
             }
-            try db.execute(sql: "INSERT INTO promotions (pipeline, model_id, action, reason, at) VALUES (?, ?, 'promote', ?, ?)",
-                           arguments: [pending.pipeline, pending.modelId, reason, Timestamp.now()])
+            let current = try Int64.fetchOne(db, sql: "SELECT model_id FROM current_models WHERE pipeline = ?",
+                                             arguments: [pending.pipeline])
+            try Self.insertChange(db, pipeline: pending.pipeline, from: current, to: pending.modelId, action: .approve,
+                                  reason: reason, by: "sluice")
         }
     }
 
@@ -520,6 +514,6 @@ public final class SQLiteLedger: Ledger {
         return ModelRow(id: row["id"], runId: runId, pipeline: row["pipeline"], version: row["version"],
                         decision: try Self.decode(Decision.self, row, "decision", table: "models"), reasons: row["reasons"],
                         archivePath: row["archive_path"], archiveSha256: row["archive_sha256"],
-                        createdAt: row["created_at"], metrics: metrics)
+                        createdAt: row["created_at"], publication: row["publication"], metrics: metrics)
     }
 }

@@ -22,10 +22,16 @@ public enum Timestamp {
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
-    /// UTC ISO-8601 with milliseconds.
+    /// UTC ISO-8601 with milliseconds (truncated).
     public static func iso8601(seconds: Double) -> String {
-        var whole = time_t(seconds.rounded(.down))
-        let millis = Int(((seconds - Double(whole)) * 1000).rounded(.down))
+        iso8601(milliseconds: Int64((seconds * 1000).rounded(.down)))
+    }
+
+    /// UTC ISO-8601 of a whole number of milliseconds since 1970, exactly.
+    public static func iso8601(milliseconds total: Int64) -> String {
+        let (wholeSeconds, remainder) = total.quotientAndRemainder(dividingBy: 1000)
+        var whole = time_t(remainder < 0 ? wholeSeconds - 1 : wholeSeconds)
+        let millis = remainder < 0 ? remainder + 1000 : remainder
         var parts = tm()
         gmtime_r(&whole, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {

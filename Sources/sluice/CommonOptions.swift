@@ -53,6 +53,8 @@ struct ConfigOptions: ParsableArguments {
 }
 
 enum LoggingBootstrap {
+    // Set once, from the command's own thread, before any other thread logs:
+    // commands call makeLogger() first thing in run().
     nonisolated(unsafe) static var done = false
 
     static func once(level: Logger.Level) {
@@ -60,10 +62,4 @@ enum LoggingBootstrap {
         done = true
         LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: level) }
     }
-}
-
-/// A failure to report as `Error: <message>` with exit status 1 (no usage text).
-struct Failure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -18,8 +18,11 @@ struct Sluice: AsyncParsableCommand {
           sluice serve  --config inbox-example/sluice.yaml --once
           sluice report --config inbox-example/sluice.yaml
           sluice predict --model outbox/churn/current.tar.gz new.csv
+          sluice history churn --config inbox-example/sluice.yaml
+          sluice rollback churn --reason "why" --config inbox-example/sluice.yaml
         """,
         version: SluiceVersion.current,
-        subcommands: [Serve.self, Report.self, Check.self, Inspect.self, Plugins.self, Predict.self, Work.self]
+        subcommands: [Serve.self, Report.self, History.self, RollbackCommand.self, Check.self, Inspect.self, Plugins.self,
+                      Predict.self, Work.self]
     )
 }

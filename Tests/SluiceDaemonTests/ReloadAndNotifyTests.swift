@@ -30,6 +30,39 @@ import Testing
         #expect(daemon.stop() == 0)
     }
 
+    /// Plugins are checked in a `sluice check` child at start and on SIGHUP:
+    /// no plugin is ever mapped into the daemon, and a reload naming a
+    /// missing plugin is refused with the child's verdict.
+    @Test func theDaemonNeverLoadsAPluginAndAReloadWithAMissingOneIsRefused() throws {
+        let space = try Workspace()
+        let good = daemonConfig([fixturePipeline("churn", modes: ["approve"])])
+        try space.writeConfig(good)
+        let daemon = try space.startDaemon()
+        func mappedObjects() throws -> [String] {
+            try FileSystem.readText("/proc/\(daemon.pid)/maps").split(separator: "\n")
+                .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init) }
+                .filter { $0.hasSuffix(".so") && $0.hasPrefix(BuildProducts.directory) }
+        }
+        try space.drop("one.csv", ChurnData.csv(rows: 30, seed: 4))
+        #expect(eventually { space.hasLedger && (try? space.finishedDrops()) == 1 }, "\(daemon.log)")
+        #expect(try mappedObjects() == [])
+
+        try space.writeConfig(good.replacingOccurrences(of: "plugin: fixture-misbehave", with: "plugin: fixture-nowhere"))
+        daemon.signal(SIGHUP)
+        #expect(eventually { daemon.log.contains("reload refused, keeping the running configuration") }, "\(daemon.log)")
+        #expect(daemon.log.contains("plugin check failed (sluice check exited with status 1)"))
+        #expect(daemon.log.contains("plugin 'fixture-nowhere' not found"))
+        #expect(try space.count("SELECT count(*) FROM events WHERE kind = 'config.reload_failed' AND message LIKE '%fixture-nowhere%'") == 1)
+
+        try space.writeConfig(good)
+        daemon.signal(SIGHUP)
+        #expect(eventually { daemon.log.contains("configuration reloaded") }, "\(daemon.log)")
+        try space.drop("two.csv", ChurnData.csv(rows: 30, seed: 5))
+        #expect(eventually { (try? space.finishedDrops()) == 2 }, "\(daemon.log)")
+        #expect(try mappedObjects() == [])
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func notifySocketReceivesReadyStatusWatchdogStoppingInOrder() throws {
         let space = try Workspace()
         try space.writeConfig(daemonConfig([fixturePipeline("churn", modes: ["sleep", "approve"], seconds: 1)]))

@@ -1,0 +1,66 @@
+import GRDB
+import SluiceSystem
+
+/// The registry side of the ledger: who served when, and changing it.
+extension SQLiteLedger {
+    public func changeChampion(pipeline: String, toModelId: Int64, action: ChampionAction, reason: String,
+                               by: String) throws -> ChampionInterval {
+        try pool.writeWithoutTransaction { db in
+            // IMMEDIATE: the write lock is held from reading the current model to
+            // recording the change, so a publication cannot slip in between.
+            try db.inTransaction(.immediate) {
+                let current = try Int64.fetchOne(db, sql: "SELECT model_id FROM current_models WHERE pipeline = ?",
+                                                 arguments: [pipeline])
+                if current == toModelId {
+                    let version = try Int.fetchOne(db, sql: "SELECT version FROM models WHERE id = ?", arguments: [toModelId])
+                    throw LedgerError("\(pipeline) v\(version.map(String.init) ?? "?") is already the model in service")
+                }
+                try Self.insertChange(db, pipeline: pipeline, from: current, to: toModelId, action: action,
+                                      reason: reason, by: by)
+                return .commit
+            }
+            return try Self.intervals(db, pipeline: pipeline).last!
+        }
+    }
+
+    static func insertChange(_ db: Database, pipeline: String, from: Int64?, to: Int64, action: ChampionAction,
+                             reason: String, by: String) throws {
+        try db.execute(sql: """
+            INSERT INTO champion_changes (pipeline, from_model_id, to_model_id, action, reason, by_name, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [pipeline, from, to, action.rawValue, reason, by, Timestamp.now()])
+    }
+
+    public func championHistory(pipeline: String) throws -> [ChampionInterval] {
+        try pool.read { db in try Self.intervals(db, pipeline: pipeline) }
+    }
+
+    public func champion(pipeline: String, at time: String) throws -> ChampionInterval? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM champion_history
+                WHERE pipeline = ? AND since <= ? AND (until IS NULL OR until > ?)
+                ORDER BY change_id DESC LIMIT 1
+                """, arguments: [pipeline, time, time]).map(Self.interval)
+        }
+    }
+
+    public func model(pipeline: String, version: Int) throws -> ModelRow? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM models WHERE pipeline = ? AND version = ?",
+                             arguments: [pipeline, version]).map { try Self.modelRow($0, db: db) }
+        }
+    }
+
+    static func intervals(_ db: Database, pipeline: String) throws -> [ChampionInterval] {
+        try Row.fetchAll(db, sql: "SELECT * FROM champion_history WHERE pipeline = ? ORDER BY change_id",
+                         arguments: [pipeline]).map(interval)
+    }
+
+    static func interval(_ row: Row) throws -> ChampionInterval {
+        ChampionInterval(changeId: row["change_id"], pipeline: row["pipeline"], modelId: row["model_id"],
+                         version: row["version"], fromVersion: row["from_version"],
+                         action: try decode(ChampionAction.self, row, "action", table: "champion_changes"),
+                         reason: row["reason"], by: row["by_name"], since: row["since"], until: row["until"])
+    }
+}
