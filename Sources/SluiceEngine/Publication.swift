@@ -51,7 +51,8 @@ struct Publication {
                 try FileSystem.replaceSymlink("\(folder)/current.tar.gz", target: FileSystem.baseName(pending.archivePath))
                 CrashPoint.switched.reach()
                 try run.ledger.completePublication(pending, archiveSHA256: sha256,
-                                                   reason: "v\(pending.version) approved: \(inputs.decision.reasonText)")
+                                                   reason: "v\(pending.version) approved: \(inputs.decision.reasonText)",
+                                                   action: .approve, by: "sluice")
             }
         } catch {
             try run.ledger.abandonPublication(pending, reason: "publishing failed: \(error)")
@@ -60,6 +61,19 @@ struct Publication {
             throw error
         }
         return (pending.version, pending.archivePath)
+    }
+
+    /// Packages a rejected candidate as `outbox/<pipeline>/rejected/<run key>.tar.gz`
+    /// (never pointed at by `current`), so it can be inspected, verified and
+    /// promoted on purpose; nil when no stage produced a model.
+    func packageRejected(_ inputs: Inputs, host: StageHost) throws -> (path: String, sha256: String)? {
+        guard host.artifact("model.json") != nil else { return nil }
+        let folder = run.configuration.outboxDirectory(run.pipeline.name) + "/rejected"
+        try FileSystem.createDirectory(folder)
+        let path = "\(folder)/\(ModelPublisher.safeName(run.runKey)).tar.gz"
+        let members = try archiveMembers(inputs, version: 0, host: host)
+        try ArchiveWriter.writeTarGz(members, to: path, modificationTime: Int(Timestamp.unixNow()), replacing: false)
+        return (path, try ContentHash.sha256(file: path))
     }
 
     /// The schema in force: the config's, or pinned now from this drop's

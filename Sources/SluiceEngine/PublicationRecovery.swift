@@ -26,7 +26,10 @@ public enum PublicationRecovery {
                 let reason = "v\(pending.version) approved: \(pending.reasons) (publication completed after an interruption)"
                 try CurrentPointer.withLock(pipeline: pending.pipeline, configuration: configuration) {
                     try FileSystem.replaceSymlink("\(folder)/current.tar.gz", target: FileSystem.baseName(pending.archivePath))
-                    try ledger.completePublication(pending, archiveSHA256: sha256, reason: reason)
+                    // A rejected model being published was a forced promotion (`sluice promote --force`).
+                    let forced = try ledger.model(runId: pending.runId)?.decision == .rejected
+                    try ledger.completePublication(pending, archiveSHA256: sha256, reason: reason,
+                                                   action: forced ? .forcePromote : .approve, by: "sluice")
                 }
                 try ledger.recordEvent(level: .warning, kind: "model.publish_completed", pipeline: pending.pipeline,
                                        dropId: nil, runId: pending.runId,

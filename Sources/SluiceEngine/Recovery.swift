@@ -128,10 +128,11 @@ public enum Recovery {
     static func removeHalfWrittenArchives(configuration: SluiceConfiguration, logger: Logger) throws {
         for pipeline in configuration.pipelines {
             let outbox = configuration.outboxDirectory(pipeline.name)
-            guard FileSystem.isDirectory(outbox) else { continue }
-            for name in try FileSystem.list(outbox) where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-                try FileSystem.remove(outbox + "/" + name)
-                logger.warning("[\(pipeline.name)] removed an incomplete archive left in the outbox: \(name)")
+            for folder in [outbox, outbox + "/rejected"] where FileSystem.isDirectory(folder) {
+                for name in try FileSystem.list(folder) where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                    try FileSystem.remove(folder + "/" + name)
+                    logger.warning("[\(pipeline.name)] removed an incomplete archive left in the outbox: \(name)")
+                }
             }
         }
     }

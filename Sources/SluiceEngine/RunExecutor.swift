@@ -87,17 +87,22 @@ public final class RunExecutor {
         let decision = PromotionDecision.decide(verdicts: verdicts, championWaiver: waiver)
         try run.event(decision.decision == .approved ? .info : .warning, "model.decided",
                       "decision   \(decision.decision.rawValue): \(decision.reasonText)")
+        let inputs = Publication.Inputs(plugins: plugins, metrics: metrics, decision: decision, schema: schema,
+                                        dropSize: intake.dropSize, dropRows: intake.dropRows)
         guard decision.decision == .approved else {
+            let package = try Publication(run: run).packageRejected(inputs, host: host)
             _ = try run.ledger.recordModel(runId: run.runId, pipeline: run.pipeline.name, version: nil, decision: .rejected,
-                                           reasons: decision.reasonText, archivePath: nil, archiveSHA256: nil)
+                                           reasons: decision.reasonText, archivePath: package?.path,
+                                           archiveSHA256: package?.sha256)
+            if let package {
+                try run.event(.info, "model.packaged", "rejected candidate kept as \(run.display(package.path)) (sluice promote --force can serve it)")
+            }
             return try disposition.archive(kind: .rejected, reason: "model rejected: \(decision.reasonText)",
                                            archive: nil, version: nil)
         }
         let published: (version: Int, path: String)
         do {
-            published = try Publication(run: run).publish(
-                .init(plugins: plugins, metrics: metrics, decision: decision, schema: schema, dropSize: intake.dropSize,
-                      dropRows: intake.dropRows), host: host)
+            published = try Publication(run: run).publish(inputs, host: host)
         } catch let error as LedgerError {
             throw error
         } catch {

@@ -31,8 +31,15 @@ public protocol Ledger: Sendable {
     func reservePublication(runId: Int64, pipeline: String, reasons: String,
                             archivePath: (Int) -> String) throws -> PendingPublication
     /// Marks a reservation published, with its archive's hash, and records the
-    /// champion change (`approve`, by `sluice`), in one transaction.
-    func completePublication(_ pending: PendingPublication, archiveSHA256: String, reason: String) throws
+    /// champion change (`action` by `by`: `approve` by `sluice` for a run), in one transaction.
+    func completePublication(_ pending: PendingPublication, archiveSHA256: String, reason: String,
+                             action: ChampionAction, by: String) throws
+    /// Reserves the next version for a rejected model being promoted on
+    /// purpose: its row gets the version, `publishing` and `archivePath(version)`.
+    /// - Throws: ``LedgerError`` when the model already has a version.
+    func reserveForcedPublication(modelId: Int64, pipeline: String, archivePath: (Int) -> String) throws -> PendingPublication
+    /// The model row of a run, if it made one.
+    func model(runId: Int64) throws -> ModelRow?
     /// Gives a reservation up (its version stays used), appending `reason` to its reasons.
     func abandonPublication(_ pending: PendingPublication, reason: String) throws
     /// Reservations still `publishing` (left by a crash), oldest first; only `runId`'s when given.
@@ -74,6 +81,8 @@ public protocol Ledger: Sendable {
     // Recovery and duplicates
     /// The run with this key, if recorded.
     func run(key: String) throws -> RunRef?
+    /// The run with this id, if recorded.
+    func run(id: Int64) throws -> RunRef?
     /// Runs still marked `running`.
     func runningRuns() throws -> [RunRef]
     /// Number of runs recorded for a drop.

@@ -63,4 +63,35 @@ extension SQLiteLedger {
                          action: try decode(ChampionAction.self, row, "action", table: "champion_changes"),
                          reason: row["reason"], by: row["by_name"], since: row["since"], until: row["until"])
     }
+
+    public func reserveForcedPublication(modelId: Int64, pipeline: String,
+                                         archivePath: (Int) -> String) throws -> PendingPublication {
+        try pool.writeWithoutTransaction { db in
+            var pending: PendingPublication?
+            try db.inTransaction(.immediate) {
+                let version = (try Int.fetchOne(db, sql: "SELECT max(version) FROM models WHERE pipeline = ?",
+                                                arguments: [pipeline]) ?? 0) + 1
+                let path = archivePath(version)
+                try db.execute(sql: """
+                    UPDATE models SET version = ?, archive_path = ?, archive_sha256 = NULL, publication = 'publishing'
+                    WHERE id = ? AND pipeline = ? AND version IS NULL
+                    """, arguments: [version, path, modelId, pipeline])
+                guard db.changesCount == 1 else {
+                    throw LedgerError("model \(modelId) of \(pipeline) already has a version; it cannot be promoted again")
+                }
+                let row = try Row.fetchOne(db, sql: "SELECT run_id, reasons FROM models WHERE id = ?", arguments: [modelId])
+                pending = PendingPublication(modelId: modelId, runId: row?["run_id"] ?? 0, pipeline: pipeline,
+                                             version: version, archivePath: path, reasons: row?["reasons"] ?? "")
+                return .commit
+            }
+            return pending!
+        }
+    }
+
+    public func model(runId: Int64) throws -> ModelRow? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM models WHERE run_id = ?", arguments: [runId])
+                .map { try Self.modelRow($0, db: db) }
+        }
+    }
 }

@@ -161,7 +161,8 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func completePublication(_ pending: PendingPublication, archiveSHA256: String, reason: String) throws {
+    public func completePublication(_ pending: PendingPublication, archiveSHA256: String, reason: String,
+                                    action: ChampionAction, by: String) throws {
         try pool.write { db in
             try db.execute(sql: "UPDATE models SET publication = 'published', archive_sha256 = ? WHERE id = ? AND publication = 'publishing'",
                            arguments: [archiveSHA256, pending.modelId])
@@ -170,8 +171,8 @@ public final class SQLiteLedger: Ledger {
             }
             let current = try Int64.fetchOne(db, sql: "SELECT model_id FROM current_models WHERE pipeline = ?",
                                              arguments: [pending.pipeline])
-            try Self.insertChange(db, pipeline: pending.pipeline, from: current, to: pending.modelId, action: .approve,
-                                  reason: reason, by: "sluice")
+            try Self.insertChange(db, pipeline: pending.pipeline, from: current, to: pending.modelId, action: action,
+                                  reason: reason, by: by)
         }
     }
 
@@ -359,6 +360,12 @@ public final class SQLiteLedger: Ledger {
     public func run(key: String) throws -> RunRef? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE run_key = ?", arguments: [key]).map(Self.runRef)
+        }
+    }
+
+    public func run(id: Int64) throws -> RunRef? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]).map(Self.runRef)
         }
     }
 

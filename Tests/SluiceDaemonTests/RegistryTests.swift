@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SluiceArchive
 import SluiceSystem
 import SluiceTestSupport
 import Testing
@@ -164,5 +165,57 @@ import Testing
         }
         let champion = try space.strings("SELECT archive_path FROM current_models").first.map(FileSystem.baseName)
         #expect(current(space) == champion)
+    }
+}
+
+/// Rejected candidates are kept, and one can be served on purpose.
+@Suite struct ForcedPromotionTests {
+    @Test func aRejectedCandidateIsPackagedAndCanBeForcePromotedOnPurpose() throws {
+        let space = try Workspace(promotion: "min: {auc: 0.999}")
+        try space.drop("first.csv", ChurnData.csv(rows: 400, seed: 700))
+        #expect(try space.serve().status == 0)
+        let key = try #require(try space.strings("SELECT run_key FROM runs").first)
+        #expect(space.files("outbox/churn") == ["rejected"])
+        #expect(space.files("outbox/churn/rejected") == ["\(key).tar.gz"])
+        #expect(try space.strings("SELECT archive_path FROM models WHERE decision = 'rejected'")
+                == [space.root + "/outbox/churn/rejected/\(key).tar.gz"])
+
+        let unforced = try Command.sluice(["promote", "churn", "--run", key, "--reason", "x", "--config", space.config])
+        #expect(unforced.status != 0)
+        #expect(unforced.stderr.contains("promoting a rejected model needs --force"))
+        let promoted = try Command.sluice(["promote", "churn", "--run", key, "--force", "--reason", "schema changed",
+                                           "--by", "carol", "--config", space.config])
+        #expect(promoted.status == 0, "\(promoted.output)")
+        #expect(promoted.stdout.contains("churn: v- → v1 (force-promote by carol"))
+        #expect(FileSystem.symlinkTarget(space.root + "/outbox/churn/current.tar.gz") == "churn-v1.tar.gz")
+        let change = try #require(try space.ledger().read { db in
+            try Row.fetchOne(db, sql: "SELECT action, by_name, reason FROM champion_changes")
+        })
+        #expect(change["action"] as String == "force-promote" && change["by_name"] as String == "carol")
+        #expect((change["reason"] as String).contains("forced by carol: schema changed (failed: auc "))
+        let members = try ArchiveReader.members(of: space.root + "/outbox/churn/churn-v1.tar.gz")
+        let manifest = String(decoding: members.first { $0.name == "manifest.json" }?.bytes ?? [], as: UTF8.self)
+        #expect(manifest.contains("\"decision\" : \"force-promoted\""))
+        #expect(manifest.contains("\"version\" : 1"))
+        let card = String(decoding: members.first { $0.name == "MODEL_CARD.md" }?.bytes ?? [], as: UTF8.self)
+        #expect(card.hasPrefix("# churn v1") && card.contains("forced by carol"))
+
+        let again = try Command.sluice(["promote", "churn", "--run", key, "--force", "--reason", "x", "--config", space.config])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("promotion refused: run \(key)'s model is already v1"))
+
+        // A candidate archive changed after it was packaged is refused, and nothing changes.
+        try space.drop("second.csv", ChurnData.csv(rows: 400, seed: 701))
+        #expect(try space.serve().status == 0)
+        let second = try #require(try space.strings("SELECT run_key FROM runs ORDER BY id").last)
+        let path = space.root + "/outbox/churn/rejected/\(second).tar.gz"
+        try FileSystem.writeAtomically(try FileSystem.read(path).dropLast(1), to: path)
+        let tampered = try Command.sluice(["promote", "churn", "--run", second, "--force", "--reason", "x",
+                                           "--config", space.config])
+        #expect(tampered.status == 1)
+        #expect(tampered.stderr.contains("promotion refused: run \(second)'s candidate cannot be served: its archive does not verify"))
+        #expect(try space.count("SELECT count(*) FROM champion_changes") == 1)
+        let unknown = try Command.sluice(["promote", "churn", "--run", "nope", "--force", "--reason", "x", "--config", space.config])
+        #expect(unknown.stderr.contains("churn has no run 'nope'"))
     }
 }

@@ -25,7 +25,8 @@ import Testing
         #expect(try space.count("SELECT count(*) FROM metrics WHERE name = 'champion.auc'") == 1)
         #expect(try space.strings("SELECT decision FROM models ORDER BY id") == ["approved", "rejected"])
         #expect(try space.strings("SELECT version FROM current_models") == ["1"])
-        #expect(space.files("outbox/churn").sorted() == ["churn-v1.tar.gz", "current.tar.gz"])
+        #expect(space.files("outbox/churn").sorted() == ["churn-v1.tar.gz", "current.tar.gz", "rejected"])
+        #expect(space.files("outbox/churn/rejected").count == 1)
         // The champion's scores are an input to the gate, not part of the model.
         #expect(!(try Command.run("/bin/tar", ["-tzf", space.root + "/outbox/churn/churn-v1.tar.gz"]).stdout.contains("champion/")))
 
@@ -43,7 +44,9 @@ import Testing
         let space = try Workspace(promotion: "min: {auc: 0.5}\n      first_run: reject")
         try space.drop("first.csv", ChurnData.csv(rows: 500, seed: 34))
         #expect(try space.serve().status == 0)
-        #expect(space.files("outbox/churn").isEmpty)
+        // Nothing published; the rejected candidate is kept apart, never current.
+        #expect(space.files("outbox/churn") == ["rejected"])
+        #expect(space.files("outbox/churn/rejected").count == 1)
         let reason = try space.strings("SELECT reasons FROM models").first ?? ""
         #expect(reason.contains("no champion yet and first_run is reject"))
     }

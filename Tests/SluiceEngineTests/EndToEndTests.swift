@@ -113,7 +113,7 @@ import Testing
         let reasonFile = try #require(quarantined.first { $0.hasSuffix(".reason") })
         let reason = try FileSystem.readText(space.root + "/quarantine/churn/" + reasonFile)
         #expect(reason.contains("column 'charges' (column 2), row 57 (line 58): '125x' is not a number"))
-        #expect(space.files("outbox/churn").isEmpty)
+        #expect(space.files("outbox/churn").isEmpty)   // no model was trained: nothing to keep
         #expect(space.files("archive/churn").isEmpty)
         #expect(try space.count("SELECT count(*) FROM drops WHERE outcome = 'quarantined' AND outcome_reason LIKE '%''125x'' is not a number%'") == 1)
         #expect(try space.strings("SELECT status FROM stage_runs ORDER BY position")
@@ -126,7 +126,9 @@ import Testing
         try space.drop("day.csv", ChurnData.csv(rows: 600, seed: 5))
         let run = try space.serve()
         #expect(run.status == 0, "\(run.output)")
-        #expect(space.files("outbox/churn").isEmpty)
+        // Nothing published; the rejected candidate is kept apart, never current.
+        #expect(space.files("outbox/churn") == ["rejected"])
+        #expect(space.files("outbox/churn/rejected").count == 1)
         #expect(space.files("archive/churn").count == 1)   // the data was fine: archived, not quarantined
         let reasons = try space.strings("SELECT reasons FROM models WHERE decision = 'rejected' AND version IS NULL")
         #expect(reasons.count == 1)
@@ -148,7 +150,9 @@ import Testing
         let space = try Workspace(promotion: "min: {f2: 0.5, auc: 0.5}")
         try space.drop("day.csv", ChurnData.csv(rows: 400, seed: 10))
         #expect(try space.serve().status == 0)
-        #expect(space.files("outbox/churn").isEmpty)
+        // Nothing published; the rejected candidate is kept apart, never current.
+        #expect(space.files("outbox/churn") == ["rejected"])
+        #expect(space.files("outbox/churn/rejected").count == 1)
         let reason = try space.strings("SELECT reasons FROM models").first ?? ""
         #expect(reason.contains("f2 is not measured by evaluate (it measures: accuracy, auc, logloss, balanced_accuracy, precision, recall, f1, brier)"))
         #expect(!reason.contains("auc 0."))   // passing rules are not listed in a rejection
