@@ -33,13 +33,23 @@ public enum ConfigLoader {
         }
         let base = FileSystem.directory(of: file)
         let top = try reader.mapping(root, path: "", allowed: [
-            "state_dir", "plugin_path", "pipelines", "workers", "settle_seconds", "metrics_file",
+            "state_dir", "plugin_path", "pipelines", "workers", "settle_seconds", "metrics_file", "signing_key",
         ])
         let workers = try top["workers"].map { try reader.positiveInt($0, path: "workers") }
             ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         let settle = try top["settle_seconds"].map { try reader.double($0, path: "settle_seconds") } ?? 2.0
         let metricsFile = try top["metrics_file"].map {
             FileSystem.resolve(try reader.string($0, path: "metrics_file"), against: FileSystem.directory(of: file))
+        }
+        let signingKey = try top["signing_key"].map { node in
+            let path = FileSystem.resolve(try reader.string(node, path: "signing_key"), against: base)
+            guard FileSystem.isRegularFile(path) else {
+                throw reader.error(node, path: "signing_key", "no key file at \(path) (make one with `sluice keygen --output DIR`)")
+            }
+            do { _ = try ManifestSigner(keyFile: path) } catch {
+                throw reader.error(node, path: "signing_key", "\(error)")
+            }
+            return path
         }
 
         let stateDirectory = try top["state_dir"].map { FileSystem.resolve(try reader.string($0, path: "state_dir"), against: base) }
@@ -63,7 +73,8 @@ public enum ConfigLoader {
         }
         return SluiceConfiguration(file: file, sha256: sha256 ?? ContentHash.sha256(Array(text.utf8)),
                                    stateDirectory: stateDirectory, pluginPath: pluginPath, pipelines: pipelines,
-                                   workers: workers, settleSeconds: settle, metricsFile: metricsFile)
+                                   workers: workers, settleSeconds: settle, metricsFile: metricsFile,
+                                   signingKey: signingKey)
     }
 
     static func pipeline(name: String, keyNode: Node, node: Node, reader: NodeReader,

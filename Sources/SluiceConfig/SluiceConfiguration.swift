@@ -19,6 +19,8 @@ public struct SluiceConfiguration: Sendable {
     public let settleSeconds: Double
     /// Prometheus textfile-collector output, if wanted.
     public let metricsFile: String?
+    /// Ed25519 private key that signs every archive's manifest, if wanted.
+    public let signingKey: String?
 
     public var ledgerPath: String { stateDirectory + "/ledger.sqlite" }
     public var workDirectory: String { stateDirectory + "/work" }

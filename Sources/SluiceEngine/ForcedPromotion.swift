@@ -94,9 +94,9 @@ public struct ForcedPromotion {
         manifest.decision = "force-promoted"
         manifest.reasons += "; \(note)"
         let card = ArchiveMember(name: "MODEL_CARD.md", text: ModelPublisher.card(manifest))
-        var kept = members.filter { $0.name != "manifest.json" && $0.name != "MODEL_CARD.md" } + [card]
+        var kept = members.filter { !["manifest.json", "manifest.sig", "MODEL_CARD.md"].contains($0.name) } + [card]
         manifest.files = Dictionary(kept.map { ($0.name, ContentHash.sha256($0.bytes)) }) { $1 }
         kept.append(ArchiveMember(name: "manifest.json", bytes: Array(try FormatCoding.prettyEncoder().encode(manifest))))
-        return kept
+        return try ModelPublisher.signed(kept, keyFile: configuration.signingKey)
     }
 }

@@ -24,6 +24,14 @@ enum ModelPublisher {
         return members
     }
 
+    /// With a signing key, appends `manifest.sig`: the Ed25519 signature of
+    /// `manifest.json`'s bytes (which hold every other member's hash).
+    static func signed(_ members: [ArchiveMember], keyFile: String?) throws -> [ArchiveMember] {
+        guard let keyFile else { return members }
+        guard let manifest = members.first(where: { $0.name == "manifest.json" }) else { return members }
+        return members + [ArchiveMember(name: "manifest.sig", bytes: try ManifestSigner(keyFile: keyFile).sign(manifest.bytes))]
+    }
+
     /// Artifact names become archive paths: keep them relative and tame.
     static func safeName(_ name: String) -> String {
         let cleaned = name.split(separator: "/").filter { $0 != ".." && $0 != "." && !$0.isEmpty }.joined(separator: "/")

@@ -111,8 +111,9 @@ struct Publication {
         if let pinned = try run.ledger.pinnedSchema(pipeline: pipeline.name) {
             artifacts.append(("schema/pinned.json", Array(pinned.profile.utf8)))
         }
-        return try ModelPublisher.members(manifest: &manifest, artifacts: artifacts, schema: inputs.schema,
-                                          configText: try FileSystem.read(run.configuration.file),
-                                          card: ModelPublisher.card(manifest))
+        let members = try ModelPublisher.members(manifest: &manifest, artifacts: artifacts, schema: inputs.schema,
+                                                 configText: try FileSystem.read(run.configuration.file),
+                                                 card: ModelPublisher.card(manifest))
+        return try ModelPublisher.signed(members, keyFile: run.configuration.signingKey)
     }
 }

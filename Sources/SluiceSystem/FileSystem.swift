@@ -208,6 +208,13 @@ public enum FileSystem {
         try syncDirectory(directory(of: link))
     }
 
+    /// `path` with every symlink resolved (`realpath(3)`), or nil when it does not exist.
+    public static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// The target a symlink points at, or nil if `path` is not a symlink.
     public static func symlinkTarget(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: 4096)

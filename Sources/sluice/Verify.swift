@@ -1,0 +1,95 @@
+import ArgumentParser
+import SluiceConfig
+import SluiceEngine
+import SluiceFormats
+import SluiceLedger
+import SluiceSystem
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check that a model archive is exactly what sluice published.",
+        discussion: """
+        Checks every member against the SHA-256 its manifest.json lists (none changed, none \
+        missing, none added); with --public-key (or a config whose signing_key signs), that \
+        manifest.sig is a valid Ed25519 signature of the manifest; with --config, that the \
+        ledger recorded this archive (its pipeline and version, or its run for a rejected \
+        candidate) with the same SHA-256. Says exactly what does not match; exit status 1 then.
+
+        Examples:
+          sluice verify outbox/churn/churn-v3.tar.gz --public-key keys/sluice-signing.pub
+          sluice verify outbox/churn/current.tar.gz --config sluice.yaml
+        """
+    )
+
+    @Argument(help: "The archive (a symlink such as current.tar.gz is followed).")
+    var archive: String
+
+    @Option(help: ArgumentHelp("Public key to check the signature with (from `sluice keygen`).", valueName: "file"))
+    var publicKey: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Also check the archive against this config's ledger.",
+                                                    valueName: "file"))
+    var config: String?
+
+    func run() throws {
+        let path = FileSystem.realPath(archive) ?? archive
+        let configuration = try config.map { file in
+            do { return try ConfigLoader.load(file) } catch { throw Failure("\(error)") }
+        }
+        let key = try publicKeyToUse(configuration)
+        var report = ArchiveVerifier.verify(archive: path, expectedSHA256: nil, publicKey: key)
+        var lines: [String] = []
+        if let manifest = report.manifest {
+            lines.append("\(report.members - 1 - (report.signed ? 1 : 0)) members match manifest.json "
+                         + "(\(manifest.pipeline) \(manifest.version > 0 ? "v\(manifest.version)" : "rejected candidate"), run \(manifest.run.key))")
+        }
+        switch (report.signatureValid, key) {
+        case (true?, let key?): lines.append("signature: valid (\(key.name))")
+        case (false?, _): lines.append("signature: does not verify")
+        default: lines.append(report.signed ? "signature: present, not checked (no --public-key)" : "signature: none")
+        }
+        if let configuration, let manifest = report.manifest {
+            let (line, problems) = try ledgerCheck(path, manifest: manifest, configuration: configuration)
+            lines.append(line)
+            report.problems += problems
+        } else {
+            lines.append("ledger: not checked (no --config)")
+        }
+        if report.problems.isEmpty {
+            FileSystem.writeStandardOutput("\(archive): verified\n" + lines.map { "  \($0)\n" }.joined())
+        } else {
+            FileSystem.writeStandardOutput("\(archive): DOES NOT VERIFY\n" + report.problems.map { "  \($0)\n" }.joined())
+            throw ExitCode.failure
+        }
+    }
+
+    private func publicKeyToUse(_ configuration: SluiceConfiguration?) throws -> ArchiveVerifier.PublicKey? {
+        if let publicKey {
+            do { return .init(text: try FileSystem.readText(publicKey), name: publicKey) } catch {
+                throw Failure("public key \(publicKey) cannot be read: \(error)")
+            }
+        }
+        guard let keyFile = configuration?.signingKey else { return nil }
+        return .init(text: try ManifestSigner(keyFile: keyFile).publicKeyText, name: "the public half of \(keyFile)")
+    }
+
+    private func ledgerCheck(_ path: String, manifest: Manifest, configuration: SluiceConfiguration) throws
+        -> (String, [String]) {
+        guard FileSystem.exists(configuration.ledgerPath) else {
+            return ("ledger: none", ["no ledger at \(configuration.ledgerPath), so this archive cannot be checked against it"])
+        }
+        let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+        let model = manifest.version > 0
+            ? try ledger.model(pipeline: manifest.pipeline, version: manifest.version)
+            : try ledger.run(key: manifest.run.key).flatMap { try ledger.model(runId: $0.id) }
+        let what = manifest.version > 0 ? "\(manifest.pipeline) v\(manifest.version)" : "run \(manifest.run.key)'s candidate"
+        guard let model, let recorded = model.archiveSha256 else {
+            return ("ledger: no record", ["the ledger has no published archive for \(what)"])
+        }
+        let actual = try ContentHash.sha256(file: path)
+        guard actual == recorded else {
+            return ("ledger: differs", ["\(path): sha256 \(actual), but the ledger recorded \(recorded) for \(what)"])
+        }
+        return ("ledger: \(what) recorded with this sha256 (\(model.publication ?? model.decision.rawValue))", [])
+    }
+}
