@@ -112,4 +112,12 @@ public protocol Ledger: Sendable {
     func champion(pipeline: String, at time: String) throws -> ChampionInterval?
     /// The model row of a published (or reserved) version.
     func model(pipeline: String, version: Int) throws -> ModelRow?
+    /// The model whose archive has this SHA-256.
+    func model(archiveSHA256 sha256: String) throws -> ModelRow?
+
+    // Lineage
+    /// A model back to its drops, run, stages and champion changes.
+    func lineage(modelId: Int64) throws -> ModelLineage?
+    /// Every model trained on a drop with this content, and whether it is in service.
+    func models(trainedOnDrop sha256: String) throws -> [DropUse]
 }
