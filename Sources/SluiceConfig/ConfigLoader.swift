@@ -85,7 +85,7 @@ public enum ConfigLoader {
         }
         let fields = try reader.mapping(node, path: path, allowed: [
             "inbox", "task", "target", "seed", "holdout", "stages", "promotion", "on_duplicate", "limits", "max_attempts",
-            "window", "schema",
+            "window", "schema", "retention",
         ])
         var schema: PipelineConfiguration.ExplicitSchema?
         if let schemaNode = fields["schema"] {
@@ -146,6 +146,16 @@ public enum ConfigLoader {
                 }
                 if let node = entries["drops"] { window = .drops(try reader.positiveInt(node, path: windowPath + ".drops")) }
                 if let node = entries["days"] { window = .days(try reader.positiveDouble(node, path: windowPath + ".days")) }
+            }
+        }
+        var retention = RetentionPolicy()
+        if let retentionNode = fields["retention"] {
+            let retentionPath = path + ".retention"
+            let entries = try reader.mapping(retentionNode, path: retentionPath, allowed: ["keep_last", "keep_days", "rejected_days"])
+            retention.keepLast = try entries["keep_last"].map { try reader.positiveInt($0, path: retentionPath + ".keep_last") }
+            retention.keepDays = try entries["keep_days"].map { try reader.positiveDouble($0, path: retentionPath + ".keep_days") }
+            retention.rejectedDays = try entries["rejected_days"].map {
+                try reader.positiveDouble($0, path: retentionPath + ".rejected_days")
             }
         }
         let duplicateText = try fields["on_duplicate"].map { try reader.string($0, path: path + ".on_duplicate") } ?? "skip"
@@ -251,6 +261,7 @@ public enum ConfigLoader {
                                                   promotion: PromotionRules(rules: rules, champion: champion, firstRun: firstRun),
                                                   onDuplicate: onDuplicate, limits: limits, maxAttempts: maxAttempts)
         configuration.window = window
+        configuration.retention = retention
         configuration.schema = schema
         return configuration
     }

@@ -60,6 +60,8 @@ public struct PipelineConfiguration: Sendable, Equatable {
     public internal(set) var window: TrainingWindow = .latest
     /// A schema written in the config; when present it wins over the pinned one.
     public internal(set) var schema: ExplicitSchema?
+    /// What `sluice gc` (and the run after each publication) may delete.
+    public internal(set) var retention = RetentionPolicy()
 
     /// `schema: {columns: {name: {type, min, max, max_null_fraction, categories}}}`.
     public struct ExplicitSchema: Sendable, Equatable {

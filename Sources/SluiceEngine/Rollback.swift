@@ -72,6 +72,9 @@ public struct Rollback {
             let newest = try ledger.models(pipeline: pipeline).compactMap(\.version).max()
             throw Refused("\(pipeline) has no v\(version)" + (newest.map { " (versions go up to v\($0))" } ?? " (no versions yet)"))
         }
+        if let deletedAt = model.deletedAt {
+            throw Refused("\(pipeline) v\(version): deleted \(deletedAt) by retention (\(model.deletedReason ?? "")); it cannot be served again")
+        }
         guard model.publication == "published" else {
             throw Refused("\(pipeline) v\(version) was never approved and published (\(model.publication ?? model.decision.rawValue)); only a published version can be served")
         }

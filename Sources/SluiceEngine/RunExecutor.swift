@@ -111,7 +111,25 @@ public final class RunExecutor {
         }
         try run.event(.info, "model.published",
                       "published  \(run.display(published.path)) (current → v\(published.version))")
-        return try disposition.archive(kind: .approved, reason: "model v\(published.version) approved and published",
-                                       archive: published.path, version: published.version)
+        let outcome = try disposition.archive(kind: .approved, reason: "model v\(published.version) approved and published",
+                                              archive: published.path, version: published.version)
+        applyRetention(run)
+        return outcome
+    }
+
+    /// Retention after each publication; a failure is logged and recorded, and the run stays approved.
+    static func applyRetention(_ run: RunContext) {
+        let retention = run.pipeline.retention
+        guard retention.limitsVersions || retention.rejectedDays != nil else { return }
+        do {
+            try Retention(configuration: run.configuration, ledger: run.ledger, logger: run.logger).run(run.pipeline)
+        } catch {
+            run.logger.error("[\(run.pipeline.name)] retention failed after publishing: \(error)")
+            do {
+                try run.event(.error, "retention.failed", "retention failed after publishing: \(error)")
+            } catch {
+                run.logger.error("[\(run.pipeline.name)] could not record the retention failure: \(error)")
+            }
+        }
     }
 }

@@ -115,6 +115,15 @@ public protocol Ledger: Sendable {
     /// The model whose archive has this SHA-256.
     func model(archiveSHA256 sha256: String) throws -> ModelRow?
 
+    // Retention
+    /// Archived drops whose file has not been deleted, newest first.
+    func archivedDrops(pipeline: String) throws -> [DropRow]
+    /// The drops a model trained on (its own and its window's).
+    func trainingDropIds(modelId: Int64) throws -> [Int64]
+    /// Tombstones: the row stays, marked deleted now with `reason`.
+    func markModelDeleted(id: Int64, reason: String) throws
+    func markDropDeleted(id: Int64, reason: String) throws
+
     // Lineage
     /// A model back to its drops, run, stages and champion changes.
     func lineage(modelId: Int64) throws -> ModelLineage?

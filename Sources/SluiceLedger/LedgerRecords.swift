@@ -92,6 +92,9 @@ public struct DropRow: Sendable, Codable, Equatable {
     public var outcome: DropOutcome
     public var outcomeReason: String?
     public var finalPath: String?
+    /// When retention deleted the archived file (the row stays), and why.
+    public var deletedAt: String?
+    public var deletedReason: String?
 }
 
 /// A run row with its stages, as read back.
@@ -131,6 +134,9 @@ public struct ModelRow: Sendable, Codable, Equatable {
     public var createdAt: String
     /// `publishing`, `published` or `abandoned` for an approved model's version; nil for a rejected one.
     public var publication: String?
+    /// When retention deleted the archive (the row stays), and why.
+    public var deletedAt: String?
+    public var deletedReason: String?
     /// Metrics recorded by evaluate stages, by name.
     public var metrics: [String: Double]
 }

@@ -259,6 +259,15 @@ enum LedgerSchema {
                     LEFT JOIN models f ON f.id = c.from_model_id;
                 """)
         }
+        migrator.registerMigration("v7-retention") { db in
+            try db.execute(sql: """
+                -- Tombstones: what retention deleted stays in the ledger, marked with when and why.
+                ALTER TABLE models ADD COLUMN deleted_at TEXT;
+                ALTER TABLE models ADD COLUMN deleted_reason TEXT;
+                ALTER TABLE drops ADD COLUMN deleted_at TEXT;
+                ALTER TABLE drops ADD COLUMN deleted_reason TEXT;
+                """)
+        }
         return migrator
     }
 }

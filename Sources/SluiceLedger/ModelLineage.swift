@@ -13,6 +13,8 @@ public struct ModelLineage: Sendable, Codable, Equatable {
         public var receivedAt: String
         public var outcome: String
         public var finalPath: String?
+        /// When retention deleted the archived file.
+        public var deletedAt: String?
     }
 
     public struct Stage: Sendable, Codable, Equatable {
@@ -35,6 +37,9 @@ public struct ModelLineage: Sendable, Codable, Equatable {
     public var reasons: String
     public var archivePath: String?
     public var archiveSHA256: String?
+    /// When retention deleted the archive, and why (the record stays).
+    public var deletedAt: String?
+    public var deletedReason: String?
     public var runId: Int64
     public var runKey: String
     public var runStatus: String

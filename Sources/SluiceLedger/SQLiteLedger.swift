@@ -307,6 +307,7 @@ public final class SQLiteLedger: Ledger {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, file_name, final_path, sha256, received_at FROM drops
                 WHERE pipeline = ? AND id < ? AND outcome = 'archived' AND final_path IS NOT NULL AND sha256 IS NOT NULL
+                  AND deleted_at IS NULL
                   AND (? IS NULL OR received_at >= ?)
                 ORDER BY id DESC
                 """, arguments: [pipeline, dropId, since, since])
@@ -446,7 +447,8 @@ public final class SQLiteLedger: Ledger {
                         sha256: row["sha256"], sizeBytes: row["size_bytes"], rows: row["rows"],
                         receivedAt: row["received_at"], finishedAt: row["finished_at"],
                         outcome: try Self.decode(DropOutcome.self, row, "outcome", table: "drops"),
-                        outcomeReason: row["outcome_reason"], finalPath: row["final_path"])
+                        outcomeReason: row["outcome_reason"], finalPath: row["final_path"],
+                        deletedAt: row["deleted_at"], deletedReason: row["deleted_reason"])
             }
         }
     }
@@ -521,6 +523,7 @@ public final class SQLiteLedger: Ledger {
         return ModelRow(id: row["id"], runId: runId, pipeline: row["pipeline"], version: row["version"],
                         decision: try Self.decode(Decision.self, row, "decision", table: "models"), reasons: row["reasons"],
                         archivePath: row["archive_path"], archiveSha256: row["archive_sha256"],
-                        createdAt: row["created_at"], publication: row["publication"], metrics: metrics)
+                        createdAt: row["created_at"], publication: row["publication"], deletedAt: row["deleted_at"],
+                        deletedReason: row["deleted_reason"], metrics: metrics)
     }
 }

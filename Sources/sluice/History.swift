@@ -43,6 +43,8 @@ struct History: ParsableCommand {
         let interval: ChampionInterval
         let metric: String?
         let value: Double?
+        /// When retention deleted this version's archive.
+        let deletedAt: String?
     }
 
     func run() throws {
@@ -82,7 +84,8 @@ struct History: ParsableCommand {
         let model = try ledger.model(pipeline: pipeline, version: interval.version)
         let rules = configuration.pipeline(named: pipeline)?.promotion.rules.map(\.metric) ?? []
         let metric = (rules + ["auc", "accuracy", "rmse", "r2"]).first { model?.metrics[$0] != nil }
-        return Entry(interval: interval, metric: metric, value: metric.flatMap { model?.metrics[$0] })
+        return Entry(interval: interval, metric: metric, value: metric.flatMap { model?.metrics[$0] },
+                     deletedAt: model?.deletedAt)
     }
 
     private func text(_ entries: [Entry]) -> String {
@@ -95,7 +98,8 @@ struct History: ParsableCommand {
             let until = i.until ?? "in service"
             let from = i.fromVersion.map { "v\($0)" } ?? "-"
             let metric = entry.metric.map { name in " \(name) " + String(format: "%.4g", entry.value ?? .nan) } ?? ""
-            out += "  v\(i.version)  \(i.since) → \(until)  \(i.action.rawValue) by \(i.by) (was \(from))\(metric)\n"
+            let deleted = entry.deletedAt.map { "  [archive deleted \($0) by retention]" } ?? ""
+            out += "  v\(i.version)  \(i.since) → \(until)  \(i.action.rawValue) by \(i.by) (was \(from))\(metric)\(deleted)\n"
             out += "      \(MessageText.escaped(i.reason))\n"
         }
         return out

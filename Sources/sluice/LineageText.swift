@@ -10,7 +10,8 @@ enum LineageText {
         out += "  trained on \(l.inputs.count) drop\(l.inputs.count == 1 ? "" : "s"):\n"
         for input in l.inputs {
             out += "    \(input.position == 0 ? "own   " : "window") \(input.fileName)  \(input.rows) rows  sha256 \(input.sha256 ?? "-")"
-                + "  received \(input.receivedAt)  → \(input.finalPath ?? input.outcome)\n"
+                + "  received \(input.receivedAt)  → \(input.finalPath ?? input.outcome)"
+                + (input.deletedAt.map { " (deleted \($0) by retention)" } ?? "") + "\n"
         }
         out += "  run \(l.runKey) (id \(l.runId)): \(l.runStatus), started \(l.startedAt)"
             + (l.durationMs.map { String(format: ", %.2f s", $0 / 1000) } ?? "") + ", seed \(l.seed), config sha256 \(l.configSHA256.prefix(12))…\n"
@@ -21,7 +22,8 @@ enum LineageText {
             out += "    \(stage.position). \(stage.stage) [\(stage.kind)] \(plugin): \(stage.status)"
                 + (stage.durationMs.map { String(format: " in %.0f ms", $0) } ?? "") + (metrics.isEmpty ? "" : "; \(metrics)") + "\n"
         }
-        out += "  archive: \(l.archivePath ?? "none")\(l.archiveSHA256.map { " (sha256 \($0))" } ?? "")\n"
+        out += "  archive: \(l.archivePath ?? "none")\(l.archiveSHA256.map { " (sha256 \($0))" } ?? "")"
+            + (l.deletedAt.map { " — deleted \($0) by retention (\(l.deletedReason ?? ""))" } ?? "") + "\n"
         if l.changes.isEmpty {
             out += "  never in service\n"
         } else {

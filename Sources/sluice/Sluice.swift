@@ -22,7 +22,7 @@ struct Sluice: AsyncParsableCommand {
           sluice rollback churn --reason "why" --config inbox-example/sluice.yaml
         """,
         version: SluiceVersion.current,
-        subcommands: [Serve.self, Report.self, History.self, RollbackCommand.self, PromoteCommand.self, LineageCommand.self, Verify.self, Keygen.self, Check.self, Inspect.self, Plugins.self,
+        subcommands: [Serve.self, Report.self, History.self, RollbackCommand.self, PromoteCommand.self, LineageCommand.self, Verify.self, Keygen.self, GC.self, Check.self, Inspect.self, Plugins.self,
                       Predict.self, Work.self]
     )
 }
