@@ -12,7 +12,7 @@ enum ModelPublisher {
     /// `MODEL_CARD.md`, the pipeline's config, and `manifest.json` (last,
     /// holding the hashes of all the others).
     static func members(manifest: inout Manifest, artifacts: [(String, [UInt8])], schema: [UInt8],
-                        configText: [UInt8], card: String) throws -> [ArchiveMember] {
+                        configText: [UInt8], card: String, identity: ModelIdentity.Inputs? = nil) throws -> [ArchiveMember] {
         let encoder = FormatCoding.prettyEncoder()
         var members = artifacts.map { ArchiveMember(name: safeName($0.0), bytes: $0.1) }
         members.append(ArchiveMember(name: "schema.json", bytes: schema))
@@ -20,8 +20,17 @@ enum ModelPublisher {
         members.append(ArchiveMember(name: "config/sluice.yaml", bytes: configText))
         members.append(ArchiveMember(name: "MODEL_CARD.md", text: card))
         manifest.files = Dictionary(members.map { ($0.name, ContentHash.sha256($0.bytes)) }) { $1 }
+        if let identity { manifest.identity = try Self.identity(identity, files: manifest.files) }
         members.append(ArchiveMember(name: "manifest.json", bytes: Array(try encoder.encode(manifest))))
         return members
+    }
+
+    /// The identity of a model with these inputs and member hashes.
+    static func identity(_ inputs: ModelIdentity.Inputs, files: [String: String]) throws -> ModelIdentity {
+        let outputs = files.filter { !ModelIdentity.runFactMembers.contains($0.key) }
+        var identity = ModelIdentity(inputs: inputs, outputs: outputs, digest: "")
+        identity.digest = ContentHash.sha256(try identity.canonicalBytes())
+        return identity
     }
 
     /// With a signing key, appends `manifest.sig`: the Ed25519 signature of

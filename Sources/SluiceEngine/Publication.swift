@@ -40,7 +40,8 @@ struct Publication {
         }
         CrashPoint.reserved.reach()
         do {
-            let members = try archiveMembers(inputs, version: pending.version, host: host)
+            let (members, identity) = try archiveMembers(inputs, version: pending.version, host: host)
+            try run.ledger.recordModelIdentity(modelId: pending.modelId, digest: identity)
             try ArchiveWriter.writeTarGz(members, to: pending.archivePath, modificationTime: Int(Timestamp.unixNow()),
                                          replacing: false)
             CrashPoint.archived.reach()
@@ -66,14 +67,14 @@ struct Publication {
     /// Packages a rejected candidate as `outbox/<pipeline>/rejected/<run key>.tar.gz`
     /// (never pointed at by `current`), so it can be inspected, verified and
     /// promoted on purpose; nil when no stage produced a model.
-    func packageRejected(_ inputs: Inputs, host: StageHost) throws -> (path: String, sha256: String)? {
+    func packageRejected(_ inputs: Inputs, host: StageHost) throws -> (path: String, sha256: String, identity: String)? {
         guard host.artifact("model.json") != nil else { return nil }
         let folder = run.configuration.outboxDirectory(run.pipeline.name) + "/rejected"
         try FileSystem.createDirectory(folder)
         let path = "\(folder)/\(ModelPublisher.safeName(run.runKey)).tar.gz"
-        let members = try archiveMembers(inputs, version: 0, host: host)
+        let (members, identity) = try archiveMembers(inputs, version: 0, host: host)
         try ArchiveWriter.writeTarGz(members, to: path, modificationTime: Int(Timestamp.unixNow()), replacing: false)
-        return (path, try ContentHash.sha256(file: path))
+        return (path, try ContentHash.sha256(file: path), identity)
     }
 
     /// The schema in force: the config's, or pinned now from this drop's
@@ -93,7 +94,24 @@ struct Publication {
         }
     }
 
-    func archiveMembers(_ inputs: Inputs, version: Int, host: StageHost) throws -> [ArchiveMember] {
+    /// What determined this model: drops, config, plugins, seed, references and champion.
+    func identityInputs(_ inputs: Inputs, host: StageHost) -> ModelIdentity.Inputs {
+        let pipeline = run.pipeline
+        var references: [String: String] = [:]
+        for name in host.artifactNames where name.hasPrefix("reference/") {
+            references[name] = ContentHash.sha256(host.artifact(name) ?? [])
+        }
+        return ModelIdentity.Inputs(
+            drops: run.inputDropHashes.isEmpty ? [run.sha256] : run.inputDropHashes, config: run.configuration.sha256,
+            pipeline: pipeline.name, task: pipeline.task.rawValue, target: pipeline.target, seed: pipeline.seed,
+            holdoutFraction: pipeline.holdoutFraction,
+            plugins: inputs.plugins.map { .init(stage: $0.stage, name: $0.name, version: $0.version, sha256: $0.sha256,
+                                                params: $0.params) },
+            references: references, champion: run.champion)
+    }
+
+    /// The archive's members, and the model's identity digest.
+    func archiveMembers(_ inputs: Inputs, version: Int, host: StageHost) throws -> (members: [ArchiveMember], identity: String) {
         let pipeline = run.pipeline
         let claim = run.claim
         var manifest = Manifest(
@@ -113,7 +131,8 @@ struct Publication {
         }
         let members = try ModelPublisher.members(manifest: &manifest, artifacts: artifacts, schema: inputs.schema,
                                                  configText: try FileSystem.read(run.configuration.file),
-                                                 card: ModelPublisher.card(manifest))
-        return try ModelPublisher.signed(members, keyFile: run.configuration.signingKey)
+                                                 card: ModelPublisher.card(manifest),
+                                                 identity: identityInputs(inputs, host: host))
+        return (try ModelPublisher.signed(members, keyFile: run.configuration.signingKey), manifest.identity?.digest ?? "")
     }
 }

@@ -17,11 +17,21 @@ public struct References {
     let ledger: any Ledger
     /// The drop the champion was trained on, when there is a champion.
     private(set) var championDrop: Int64?
+    /// The model in service when the run started: what it is compared against.
+    let champion: ModelRow?
 
     public init(pipeline: PipelineConfiguration, ledger: any Ledger) throws {
         self.pipeline = pipeline
         self.ledger = ledger
+        champion = try ledger.currentModel(pipeline: pipeline.name)
         championDrop = try ledger.championDrop(pipeline: pipeline.name)
+    }
+
+    /// The champion as an input of the model's identity.
+    var championInput: ModelIdentity.Champion? {
+        guard let champion, let version = champion.version else { return nil }
+        return ModelIdentity.Champion(version: version,
+                                      identity: champion.identity ?? "archive sha256 \(champion.archiveSha256 ?? "?")")
     }
 
     /// Puts the schema and profile references into `host`; returns what
@@ -46,8 +56,7 @@ public struct References {
     /// Re-scores the model in service on `table` into `host`; returns the
     /// event to record (kind, level, message), or nil with no champion.
     func scoreChampion(on table: Table, into host: StageHost) throws -> (EventLevel, String, String)? {
-        guard let champion = try ledger.currentModel(pipeline: pipeline.name), let version = champion.version,
-              let archive = champion.archivePath else { return nil }
+        guard let champion, let version = champion.version, let archive = champion.archivePath else { return nil }
         do {
             let bundle = try ModelBundle.load(archive)
             guard bundle.model.task == pipeline.task.rawValue else {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SluiceConfig
+import SluiceFormats
 import SluiceData
 import SluiceLedger
 import SluiceSystem
@@ -24,6 +25,10 @@ final class RunContext {
     let startedAt: String
     /// The drop's SHA-256, once ingest (or a failed ingest's fallback) has it.
     var sha256 = ""
+    /// Content hashes of the drops trained on (own, then window), for the model's identity.
+    var inputDropHashes: [String] = []
+    /// The model in service the run compares against, for the model's identity.
+    var champion: ModelIdentity.Champion?
 
     init(configuration: SluiceConfiguration, ledger: any Ledger, catalog: StageCatalog, logger: Logger,
          onProgress: ((String, Double, String) -> Void)?, claim: DropClaim, pipeline: PipelineConfiguration,

@@ -60,6 +60,7 @@ public final class RunExecutor {
         case .prepared(let prepared): intake = prepared
         }
         let references = try References(pipeline: run.pipeline, ledger: run.ledger)
+        run.champion = references.championInput
         let settings: [String: String] = [
             "pipeline": run.pipeline.name, "task": run.pipeline.task.rawValue, "target": run.pipeline.target,
             "seed": String(run.pipeline.seed), "drop_name": run.claim.fileName, "drop_sha256": run.sha256,
@@ -91,10 +92,11 @@ public final class RunExecutor {
                                         dropSize: intake.dropSize, dropRows: intake.dropRows)
         guard decision.decision == .approved else {
             let package = try Publication(run: run).packageRejected(inputs, host: host)
-            _ = try run.ledger.recordModel(runId: run.runId, pipeline: run.pipeline.name, version: nil, decision: .rejected,
-                                           reasons: decision.reasonText, archivePath: package?.path,
-                                           archiveSHA256: package?.sha256)
+            let modelId = try run.ledger.recordModel(runId: run.runId, pipeline: run.pipeline.name, version: nil,
+                                                     decision: .rejected, reasons: decision.reasonText,
+                                                     archivePath: package?.path, archiveSHA256: package?.sha256)
             if let package {
+                try run.ledger.recordModelIdentity(modelId: modelId, digest: package.identity)
                 try run.event(.info, "model.packaged", "rejected candidate kept as \(run.display(package.path)) (sluice promote --force can serve it)")
             }
             return try disposition.archive(kind: .rejected, reason: "model rejected: \(decision.reasonText)",

@@ -11,6 +11,7 @@ struct TrainingWindow {
 
     func stack(newest: Table) throws -> Table {
         var inputs: [(dropId: Int64, rows: Int)] = [(run.dropId, newest.rowCount)]
+        run.inputDropHashes = [run.sha256]
         let limit: Int?, since: String?
         switch run.pipeline.window {
         case .latest:
@@ -31,6 +32,7 @@ struct TrainingWindow {
                     }
                     tables.append(read.table)
                     inputs.append((old.id, read.table.rowCount))
+                    run.inputDropHashes.append(old.sha256)
                 } catch {
                     try run.event(.warning, "window.skipped",
                                   "training window: drop \(old.id) (\(old.fileName)) could not be read from \(old.path): \(error)")

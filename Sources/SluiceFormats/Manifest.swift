@@ -83,6 +83,8 @@ public struct Manifest: Codable, Equatable, Sendable {
     public var reasons: String
     /// Archive member → SHA-256 of its bytes (every member but this file).
     public var files: [String: String]
+    /// The model's identity: its inputs, its outputs' hashes and their digest (nil in older archives).
+    public var identity: ModelIdentity?
 
     public init(sluiceVersion: String, pipeline: String, version: Int, task: String, target: String, seed: UInt64, holdoutFraction: Double, createdAt: String, run: Run, drop: Drop, config: Config, plugins: [Plugin], metrics: [String: [String: Double]], decision: String, reasons: String, files: [String: String]) {
         self.sluiceVersion = sluiceVersion

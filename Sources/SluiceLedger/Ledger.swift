@@ -112,6 +112,8 @@ public protocol Ledger: Sendable {
     func champion(pipeline: String, at time: String) throws -> ChampionInterval?
     /// The model row of a published (or reserved) version.
     func model(pipeline: String, version: Int) throws -> ModelRow?
+    /// Records a model's identity digest (from its manifest).
+    func recordModelIdentity(modelId: Int64, digest: String) throws
     /// The model whose archive has this SHA-256.
     func model(archiveSHA256 sha256: String) throws -> ModelRow?
 

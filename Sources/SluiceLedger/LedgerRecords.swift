@@ -137,6 +137,8 @@ public struct ModelRow: Sendable, Codable, Equatable {
     /// When retention deleted the archive (the row stays), and why.
     public var deletedAt: String?
     public var deletedReason: String?
+    /// The model's identity digest (manifest.json's `identity.digest`).
+    public var identity: String?
     /// Metrics recorded by evaluate stages, by name.
     public var metrics: [String: Double]
 }

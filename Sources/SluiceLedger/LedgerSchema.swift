@@ -268,6 +268,12 @@ enum LedgerSchema {
                 ALTER TABLE drops ADD COLUMN deleted_reason TEXT;
                 """)
         }
+        migrator.registerMigration("v8-identity") { db in
+            try db.execute(sql: """
+                -- The model's identity: the digest of its inputs and outputs (manifest.json's identity).
+                ALTER TABLE models ADD COLUMN identity TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -37,6 +37,8 @@ public struct ModelLineage: Sendable, Codable, Equatable {
     public var reasons: String
     public var archivePath: String?
     public var archiveSHA256: String?
+    /// The model's identity digest (manifest.json's `identity.digest`).
+    public var identity: String?
     /// When retention deleted the archive, and why (the record stays).
     public var deletedAt: String?
     public var deletedReason: String?

@@ -6,7 +6,7 @@ extension SQLiteLedger {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT m.id, m.pipeline, m.version, m.decision, m.publication, m.reasons, m.archive_path,
-                       m.archive_sha256, m.deleted_at, m.deleted_reason, r.id AS run_id, r.run_key, r.status, r.started_at, r.duration_ms, r.seed,
+                       m.archive_sha256, m.identity, m.deleted_at, m.deleted_reason, r.id AS run_id, r.run_key, r.status, r.started_at, r.duration_ms, r.seed,
                        r.config_sha256
                 FROM models m JOIN runs r ON r.id = m.run_id WHERE m.id = ?
                 """, arguments: [modelId]) else { return nil }
@@ -21,7 +21,7 @@ extension SQLiteLedger {
             return ModelLineage(
                 modelId: modelId, pipeline: pipeline, version: row["version"], decision: row["decision"],
                 publication: row["publication"], reasons: row["reasons"], archivePath: row["archive_path"],
-                archiveSHA256: row["archive_sha256"], deletedAt: row["deleted_at"], deletedReason: row["deleted_reason"],
+                archiveSHA256: row["archive_sha256"], identity: row["identity"], deletedAt: row["deleted_at"], deletedReason: row["deleted_reason"],
                 runId: runId, runKey: row["run_key"], runStatus: row["status"],
                 startedAt: row["started_at"], durationMs: row["duration_ms"], seed: row["seed"],
                 configSHA256: row["config_sha256"], inputs: try Self.inputDrops(db, runId: runId),

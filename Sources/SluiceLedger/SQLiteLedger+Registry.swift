@@ -94,4 +94,10 @@ extension SQLiteLedger {
                 .map { try Self.modelRow($0, db: db) }
         }
     }
+
+    public func recordModelIdentity(modelId: Int64, digest: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE models SET identity = ? WHERE id = ?", arguments: [digest, modelId])
+        }
+    }
 }

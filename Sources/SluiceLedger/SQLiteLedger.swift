@@ -524,6 +524,6 @@ public final class SQLiteLedger: Ledger {
                         decision: try Self.decode(Decision.self, row, "decision", table: "models"), reasons: row["reasons"],
                         archivePath: row["archive_path"], archiveSha256: row["archive_sha256"],
                         createdAt: row["created_at"], publication: row["publication"], deletedAt: row["deleted_at"],
-                        deletedReason: row["deleted_reason"], metrics: metrics)
+                        deletedReason: row["deleted_reason"], identity: row["identity"], metrics: metrics)
     }
 }

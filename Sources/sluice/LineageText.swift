@@ -24,6 +24,7 @@ enum LineageText {
         }
         out += "  archive: \(l.archivePath ?? "none")\(l.archiveSHA256.map { " (sha256 \($0))" } ?? "")"
             + (l.deletedAt.map { " — deleted \($0) by retention (\(l.deletedReason ?? ""))" } ?? "") + "\n"
+        out += "  identity \(l.identity ?? "unknown (archived before identities)")\n"
         if l.changes.isEmpty {
             out += "  never in service\n"
         } else {

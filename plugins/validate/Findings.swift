@@ -38,8 +38,10 @@ enum DriftMeasures {
 
     /// Jensen-Shannon distance (the square root of the divergence, log base 2, in [0, 1]).
     static func jensenShannonDistance(_ p: [String: Double], _ q: [String: Double]) -> Double {
-        let keys = Set(p.keys).union(q.keys)
-        let pTotal = p.values.reduce(0, +), qTotal = q.values.reduce(0, +)
+        // Sorted: a Dictionary's order changes from process to process, and a
+        // sum in another order rounds differently; the score must not.
+        let keys = Set(p.keys).union(q.keys).sorted()
+        let pTotal = p.keys.sorted().reduce(0) { $0 + p[$1]! }, qTotal = q.keys.sorted().reduce(0) { $0 + q[$1]! }
         var divergence = 0.0
         for key in keys {
             let a = (p[key] ?? 0) / Swift.max(pTotal, 1e-300), b = (q[key] ?? 0) / Swift.max(qTotal, 1e-300)
