@@ -16,8 +16,25 @@ public enum ConfigLoader {
         return try parse(String(decoding: bytes, as: UTF8.self), file: absolute, sha256: ContentHash.sha256(bytes))
     }
 
+    /// What a caller replaces in a parsed configuration (`sluice verify --reproduce`
+    /// re-runs an archive's own config in a scratch state folder).
+    public struct Overrides: Sendable {
+        public var stateDirectory: String?
+        /// Searched before the config's own plugin_path.
+        public var pluginPathPrefix: [String] = []
+        /// No signing (and no check of the key file).
+        public var withoutSigning = false
+
+        public init(stateDirectory: String? = nil, pluginPathPrefix: [String] = [], withoutSigning: Bool = false) {
+            self.stateDirectory = stateDirectory
+            self.pluginPathPrefix = pluginPathPrefix
+            self.withoutSigning = withoutSigning
+        }
+    }
+
     /// Parses configuration text; `file` is used for errors and to resolve relative paths.
-    public static func parse(_ text: String, file: String, sha256: String? = nil) throws -> SluiceConfiguration {
+    public static func parse(_ text: String, file: String, sha256: String? = nil,
+                             overrides: Overrides = Overrides()) throws -> SluiceConfiguration {
         let reader = NodeReader(file: file)
         let root: Node
         do {
@@ -41,7 +58,7 @@ public enum ConfigLoader {
         let metricsFile = try top["metrics_file"].map {
             FileSystem.resolve(try reader.string($0, path: "metrics_file"), against: FileSystem.directory(of: file))
         }
-        let signingKey = try top["signing_key"].map { node in
+        let signingKey = overrides.withoutSigning ? nil : try top["signing_key"].map { node in
             let path = FileSystem.resolve(try reader.string(node, path: "signing_key"), against: base)
             guard FileSystem.isRegularFile(path) else {
                 throw reader.error(node, path: "signing_key", "no key file at \(path) (make one with `sluice keygen --output DIR`)")
@@ -52,13 +69,14 @@ public enum ConfigLoader {
             return path
         }
 
-        let stateDirectory = try top["state_dir"].map { FileSystem.resolve(try reader.string($0, path: "state_dir"), against: base) }
+        let stateDirectory = try overrides.stateDirectory ?? top["state_dir"].map { FileSystem.resolve(try reader.string($0, path: "state_dir"), against: base) }
             ?? "/var/lib/sluice"
-        let pluginPath = try top["plugin_path"].map { node in
+        let ownPluginPath = try top["plugin_path"].map { node in
             try reader.sequence(node, path: "plugin_path").enumerated().map { index, item in
                 FileSystem.resolve(try reader.string(item, path: "plugin_path[\(index)]"), against: base)
             }
         } ?? []
+        let pluginPath = overrides.pluginPathPrefix + ownPluginPath
         guard let pipelinesNode = top["pipelines"] else {
             throw reader.error(root, path: "", "missing required key 'pipelines' (a mapping of pipeline name to settings)")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import SluiceConfig
 import SluiceEngine
 import SluiceFormats
@@ -15,9 +16,17 @@ struct Verify: ParsableCommand {
         ledger recorded this archive (its pipeline and version, or its run for a rejected \
         candidate) with the same SHA-256. Says exactly what does not match; exit status 1 then.
 
+        With --reproduce (and --config), also re-runs the archive's recorded inputs in a scratch \
+        state folder, touching nothing else: its drops from archive/ (found by hash), its own \
+        config snapshot (config/sluice.yaml), the plugins found on the config's plugin path \
+        (checked by .so hash), and the pinned schema and champion the run saw. It then reports \
+        identical (same identity), or the first thing that differs and why — a plugin that is now \
+        a different .so, a drop deleted by retention, or the first member whose bytes differ.
+
         Examples:
           sluice verify outbox/churn/churn-v3.tar.gz --public-key keys/sluice-signing.pub
           sluice verify outbox/churn/current.tar.gz --config sluice.yaml
+          sluice verify outbox/churn/churn-v3.tar.gz --config sluice.yaml --reproduce
         """
     )
 
@@ -30,6 +39,13 @@ struct Verify: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Also check the archive against this config's ledger.",
                                                     valueName: "file"))
     var config: String?
+
+    @Flag(help: "Re-run the archive's inputs in a scratch folder and compare (needs --config).")
+    var reproduce = false
+
+    func validate() throws {
+        if reproduce && config == nil { throw ValidationError("--reproduce needs --config (the ledger and archive/ to take the drops from)") }
+    }
 
     func run() throws {
         let path = FileSystem.realPath(archive) ?? archive
@@ -54,6 +70,17 @@ struct Verify: ParsableCommand {
             report.problems += problems
         } else {
             lines.append("ledger: not checked (no --config)")
+        }
+        if reproduce, report.problems.isEmpty, let configuration {
+            let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+            do {
+                let result = try Reproduction(configuration: configuration, ledger: ledger, logger: Logger(label: "sluice"))
+                    .run(archive: path)
+                lines += result.lines.map { "reproduce: \($0)" }
+                if !result.identical { report.problems += result.lines.map { "reproduce: \($0)" } }
+            } catch let refused as Reproduction.Refused {
+                report.problems.append("reproduce: cannot re-run: \(refused)")
+            }
         }
         if report.problems.isEmpty {
             FileSystem.writeStandardOutput("\(archive): verified\n" + lines.map { "  \($0)\n" }.joined())

@@ -66,3 +66,43 @@ import Testing
         #expect(try manifest(try members(reseeded, 2)).identity.digest != ma.identity.digest)
     }
 }
+
+/// `sluice verify --reproduce` re-runs an archive's inputs and compares.
+@Suite struct ReproduceTests {
+    @Test func anArchiveWithAWindowAndAChampionReproducesIdentically() throws {
+        let space = try Workspace(promotion: "min: {auc: 0.5}\n      champion: {metric: auc, min_improvement: -1}",
+                                  pipelineExtra: "    window: {drops: 2}")
+        for index in 0..<3 {
+            try space.drop("d\(index).csv", ChurnData.csv(rows: 400, seed: 1300 + UInt64(index)))
+            #expect(try space.serve().status == 0)
+        }
+        let before = try FileSystem.list(space.root + "/outbox/churn").sorted()
+        let runs = try space.count("SELECT count(*) FROM runs")
+        let result = try Command.sluice(["verify", space.root + "/outbox/churn/churn-v3.tar.gz", "--config", space.config,
+                                         "--reproduce"], in: space.root)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("reproduce: identical: identity "), "\(result.stdout)")
+        // Nothing outside the scratch folder was touched.
+        #expect(try FileSystem.list(space.root + "/outbox/churn").sorted() == before)
+        #expect(try space.count("SELECT count(*) FROM runs") == runs)
+        #expect(try FileSystem.list(NSTemporaryDirectory()).allSatisfy { !$0.hasPrefix("sluice-reproduce-") })
+    }
+
+    @Test func aPluginThatIsNowADifferentFileIsNamed() throws {
+        let space = try Workspace(promotion: "min: {auc: 0.5}")
+        try space.drop("d.csv", ChurnData.csv(rows: 400, seed: 1400))
+        #expect(try space.serve().status == 0)
+        // Swap the evaluate stage's plugin for a copy with one more byte, found first on the plugin path.
+        let folder = space.root + "/plugins"
+        try FileSystem.createDirectory(folder)
+        let original = try #require(try FileSystem.list(BuildProducts.directory).first { $0.contains("evaluate") && $0.hasSuffix(".so") })
+        try FileSystem.writeAtomically(try FileSystem.read(BuildProducts.directory + "/" + original) + [0], to: folder + "/" + original)
+        try space.writeConfig(try FileSystem.readText(space.config)
+            .replacingOccurrences(of: "plugin_path: [", with: "plugin_path: [\(folder), "))
+        let result = try Command.sluice(["verify", space.root + "/outbox/churn/churn-v1.tar.gz", "--config", space.config,
+                                         "--reproduce"], in: space.root)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("not reproducible here: plugin evaluate"), "\(result.stdout)")
+        #expect(result.stdout.contains("is now a different .so"), "\(result.stdout)")
+    }
+}
