@@ -243,10 +243,11 @@ public enum ConfigLoader {
         }
         var rules: [PromotionRules.Rule] = []
         var champion: PromotionRules.Champion?
+        var baseline: PromotionRules.Baseline?
         var firstRun = PromotionRules.FirstRun.approve
         if let promotionNode = fields["promotion"] {
             let bounds = try reader.mapping(promotionNode, path: path + ".promotion",
-                                            allowed: ["min", "max", "champion", "first_run"])
+                                            allowed: ["min", "max", "champion", "baseline", "first_run"])
             if let node = bounds["champion"] {
                 let championPath = path + ".promotion.champion"
                 let entries = try reader.mapping(node, path: championPath,
@@ -257,6 +258,15 @@ public enum ConfigLoader {
                 champion = .init(metric: try reader.string(metricNode, path: championPath + ".metric"),
                                  minImprovement: try entries["min_improvement"].map { try reader.double($0, path: championPath + ".min_improvement") },
                                  minRelativeImprovement: try entries["min_relative_improvement"].map { try reader.double($0, path: championPath + ".min_relative_improvement") })
+            }
+            if let node = bounds["baseline"] {
+                let baselinePath = path + ".promotion.baseline"
+                let entries = try reader.mapping(node, path: baselinePath, allowed: ["metric", "min_improvement"])
+                guard let metricNode = entries["metric"] else {
+                    throw reader.error(node, path: baselinePath, "missing required key 'metric' (e.g. balanced_accuracy or rmse)")
+                }
+                baseline = .init(metric: try reader.string(metricNode, path: baselinePath + ".metric"),
+                                 minImprovement: try entries["min_improvement"].map { try reader.double($0, path: baselinePath + ".min_improvement") })
             }
             if let node = bounds["first_run"] {
                 let text = try reader.string(node, path: path + ".promotion.first_run")
@@ -276,7 +286,7 @@ public enum ConfigLoader {
         }
         var configuration = PipelineConfiguration(name: name, inbox: inbox, task: task, target: target, seed: seed,
                                                   holdoutFraction: holdout, stages: stages,
-                                                  promotion: PromotionRules(rules: rules, champion: champion, firstRun: firstRun),
+                                                  promotion: PromotionRules(rules: rules, champion: champion, baseline: baseline, firstRun: firstRun),
                                                   onDuplicate: onDuplicate, limits: limits, maxAttempts: maxAttempts)
         configuration.window = window
         configuration.retention = retention

@@ -147,6 +147,14 @@ public struct PromotionRules: Sendable, Equatable {
         public let minRelativeImprovement: Double?
     }
 
+    /// The trivial predictor every evaluation also scores (majority class /
+    /// class priors, or the training mean): `baseline: {metric, min_improvement}`.
+    public struct Baseline: Sendable, Equatable {
+        public let metric: String
+        /// Required improvement over the baseline's value (default 0: no worse).
+        public let minImprovement: Double?
+    }
+
     /// What to do when there is no champion yet.
     public enum FirstRun: String, Sendable, CaseIterable {
         /// The absolute rules decide alone.
@@ -157,11 +165,13 @@ public struct PromotionRules: Sendable, Equatable {
 
     public let rules: [Rule]
     public let champion: Champion?
+    public let baseline: Baseline?
     public let firstRun: FirstRun
 
-    public init(rules: [Rule], champion: Champion? = nil, firstRun: FirstRun = .approve) {
+    public init(rules: [Rule], champion: Champion? = nil, baseline: Baseline? = nil, firstRun: FirstRun = .approve) {
         self.rules = rules
         self.champion = champion
+        self.baseline = baseline
         self.firstRun = firstRun
     }
 
@@ -174,6 +184,10 @@ public struct PromotionRules: Sendable, Equatable {
             out["champion.metric"] = champion.metric
             if let margin = champion.minImprovement { out["champion.min_improvement"] = String(margin) }
             if let margin = champion.minRelativeImprovement { out["champion.min_relative_improvement"] = String(margin) }
+        }
+        if let baseline {
+            out["baseline.metric"] = baseline.metric
+            if let margin = baseline.minImprovement { out["baseline.min_improvement"] = String(margin) }
         }
         out["first_run"] = firstRun.rawValue
         return out

@@ -274,6 +274,27 @@ enum LedgerSchema {
                 ALTER TABLE models ADD COLUMN identity TEXT;
                 """)
         }
+        migrator.registerMigration("v9-baseline-rules") { db in
+            try db.execute(sql: """
+                -- Gate rules gain the 'baseline' bound (the trivial predictor every evaluation scores).
+                CREATE TABLE gate_rules_v9 (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL REFERENCES runs(id),
+                    stage_run_id INTEGER NOT NULL REFERENCES stage_runs(id),
+                    metric TEXT NOT NULL,
+                    bound TEXT NOT NULL CHECK (bound IN ('min', 'max', 'champion', 'baseline', 'first_run')),
+                    threshold REAL NOT NULL,          -- champion, baseline: the required improvement
+                    measured REAL,                    -- NULL: the metric was not measured
+                    passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+                    text TEXT NOT NULL                -- e.g. 'auc 0.812 < min 0.85'
+                );
+                INSERT INTO gate_rules_v9 SELECT id, run_id, stage_run_id, metric, bound, threshold, measured, passed, text
+                    FROM gate_rules;
+                DROP TABLE gate_rules;
+                ALTER TABLE gate_rules_v9 RENAME TO gate_rules;
+                CREATE INDEX gate_rules_run ON gate_rules(run_id);
+                """)
+        }
         return migrator
     }
 }

@@ -85,6 +85,8 @@ struct EvaluateStage: Stage {
                                text: "\(rule.metric) \(Self.short(value)) \(relation) \(rule.bound) \(Self.short(threshold))"))
         }
         rules += try championRules(context, task: task, classes: model.classes, measured: measured, labels: labels, rows: rows)
+        rules += try baselineRules(context, task: task, classes: model.classes, target: target, roles: roles,
+                                   measured: measured, labels: labels)
         let summary = metrics.prefix(3).map { "\($0.0) \(Self.short($0.1))" }.joined(separator: ", ")
         context.log(.info, "holdout (\(rows.count) rows): \(summary)")
         let failed = rules.filter { !$0.passed }
@@ -206,6 +208,46 @@ struct EvaluateStage: Stage {
             + "(\(direction) by \(Self.short(abs(relative) * 100))%; required: \(requirement))"
         return [.init(metric: metric, bound: "champion", threshold: relativeSet ? minRelative : minImprovement,
                       measured: candidate, passed: passed, text: text)]
+    }
+}
+
+extension EvaluateStage {
+    /// The trivial predictor, scored on the same holdout rows and recorded as
+    /// `baseline.<metric>`: the training rows' class shares for every row
+    /// (so the majority class is predicted), or their mean for regression.
+    /// With `baseline.metric`, a rule requires the candidate to beat it by
+    /// `baseline.min_improvement` (default 0: no worse).
+    func baselineRules(_ context: StageContext, task: TaskTarget.Task, classes: [String], target: TaskTarget,
+                       roles: [RowRole], measured: [String: Double], labels: [Float]) throws -> [GateRecord.Rule] {
+        let training = roles.indices.filter { roles[$0] == .train && !target.labels[$0].isNaN }.map { target.labels[$0] }
+        guard !training.isEmpty else { return [] }
+        let perRow: [Double]
+        switch task {
+        case .regression:
+            perRow = [training.reduce(0.0) { $0 + Double($1) } / Double(training.count)]
+        case .binary:
+            perRow = [Double(training.filter { $0 == 1 }.count) / Double(training.count)]
+        case .multiclass:
+            var counts = [Double](repeating: 0, count: classes.count)
+            for label in training where Int(label) < counts.count { counts[Int(label)] += 1 }
+            perRow = counts.map { $0 / Double(training.count) }
+        }
+        let scores = Array((0..<labels.count).map { _ in perRow }.joined())
+        let baseline = Dictionary(TaskMetrics.measure(task: task, classes: classes, labels: labels, scores: scores),
+                                  uniquingKeysWith: { first, _ in first })
+        for (name, value) in baseline where !value.isNaN { try context.putMetric("baseline.\(name)", value) }
+        guard let metric = context.param("baseline.metric") else { return [] }
+        let minImprovement = try context.param("baseline.min_improvement", default: 0.0)
+        guard let candidate = measured[metric], !candidate.isNaN, let trivial = baseline[metric], !trivial.isNaN else {
+            return [.init(metric: metric, bound: "baseline", threshold: minImprovement, measured: measured[metric], passed: false,
+                          text: "\(metric) cannot be compared with the baseline (not measured or undefined on this holdout)")]
+        }
+        let improvement = TaskMetrics.lowerIsBetter.contains(metric) ? trivial - candidate : candidate - trivial
+        let passed = improvement >= minImprovement
+        let what = task == .regression ? "the training mean" : "the class priors (majority class)"
+        let text = "\(metric) \(Self.short(candidate)) vs baseline \(Self.short(trivial)) (\(what); "
+            + "\(improvement >= 0 ? "better" : "worse") by \(Self.short(abs(improvement))); required: better by ≥ \(Self.short(minImprovement)))"
+        return [.init(metric: metric, bound: "baseline", threshold: minImprovement, measured: candidate, passed: passed, text: text)]
     }
 }
 
