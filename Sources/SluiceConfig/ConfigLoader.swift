@@ -103,7 +103,7 @@ public enum ConfigLoader {
         }
         let fields = try reader.mapping(node, path: path, allowed: [
             "inbox", "task", "target", "seed", "holdout", "stages", "promotion", "on_duplicate", "limits", "max_attempts",
-            "window", "schema", "retention",
+            "window", "schema", "retention", "scoring", "labels",
         ])
         var schema: PipelineConfiguration.ExplicitSchema?
         if let schemaNode = fields["schema"] {
@@ -165,6 +165,25 @@ public enum ConfigLoader {
                 if let node = entries["drops"] { window = .drops(try reader.positiveInt(node, path: windowPath + ".drops")) }
                 if let node = entries["days"] { window = .days(try reader.positiveDouble(node, path: windowPath + ".days")) }
             }
+        }
+        var monitoring = MonitoringInboxes()
+        if let node = fields["scoring"] {
+            let entries = try reader.mapping(node, path: path + ".scoring", allowed: ["inbox", "id_column"])
+            guard let inbox = entries["inbox"] else {
+                throw reader.error(node, path: path + ".scoring", "missing required key 'inbox' (the folder of drops to score)")
+            }
+            monitoring.scoringInbox = FileSystem.resolve(try reader.string(inbox, path: path + ".scoring.inbox"), against: base)
+            monitoring.idColumn = try entries["id_column"].map { try reader.string($0, path: path + ".scoring.id_column") } ?? "id"
+        }
+        if let node = fields["labels"] {
+            let entries = try reader.mapping(node, path: path + ".labels", allowed: ["inbox"])
+            guard let inbox = entries["inbox"] else {
+                throw reader.error(node, path: path + ".labels", "missing required key 'inbox' (the folder of id,target drops)")
+            }
+            guard monitoring.scoringInbox != nil else {
+                throw reader.error(node, path: path + ".labels", "labels join the predictions of scoring drops: add scoring: {inbox: …} first")
+            }
+            monitoring.labelsInbox = FileSystem.resolve(try reader.string(inbox, path: path + ".labels.inbox"), against: base)
         }
         var retention = RetentionPolicy()
         if let retentionNode = fields["retention"] {
@@ -290,6 +309,7 @@ public enum ConfigLoader {
                                                   onDuplicate: onDuplicate, limits: limits, maxAttempts: maxAttempts)
         configuration.window = window
         configuration.retention = retention
+        configuration.monitoring = monitoring
         configuration.schema = schema
         return configuration
     }

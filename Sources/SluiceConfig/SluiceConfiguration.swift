@@ -62,6 +62,8 @@ public struct PipelineConfiguration: Sendable, Equatable {
     public internal(set) var schema: ExplicitSchema?
     /// What `sluice gc` (and the run after each publication) may delete.
     public internal(set) var retention = RetentionPolicy()
+    /// Scoring and labels inboxes, if the pipeline has them.
+    public internal(set) var monitoring = MonitoringInboxes()
 
     /// `schema: {columns: {name: {type, min, max, max_null_fraction, categories}}}`.
     public struct ExplicitSchema: Sendable, Equatable {

@@ -34,7 +34,7 @@ public enum Daemon {
 
         let metrics = MetricsWriter(context: context, configuration: configuration)
         let scheduler = Scheduler(context: context, configuration: configuration, metrics: metrics)
-        await scheduler.enqueue(requeued.map { QueuedDrop(pipeline: $0.claim.pipeline, source: .requeue($0)) })
+        await scheduler.enqueue(requeued.map { QueuedDrop(pipeline: $0.claim.pipeline, source: .requeue($0), kind: $0.claim.kind) })
         let watcher = try InboxWatcher(context: context, scheduler: scheduler, configuration: configuration)
         await watcher.watch(configuration)
         let (reloads, reloadRequests) = AsyncStream.makeStream(of: Void.self)

@@ -27,13 +27,16 @@ struct DaemonContext: Sendable {
 
     /// The drops waiting in `pipeline`'s inbox; an inbox that cannot be read
     /// is an error in the log and the ledger, not an empty inbox.
-    func scanInbox(_ pipeline: PipelineConfiguration) -> [String] {
+    func scanInbox(_ pipeline: PipelineConfiguration) -> [String] { scanInbox(pipeline.inbox, pipeline: pipeline.name) }
+
+    /// The drops waiting in one of a pipeline's inboxes (training, scoring or labels).
+    func scanInbox(_ folder: String, pipeline: String) -> [String] {
         do {
-            return try InboxScanner.scan(pipeline.inbox)
+            return try InboxScanner.scan(folder)
         } catch {
-            logger.error("[\(pipeline.name)] cannot read inbox \(pipeline.inbox): \(error)")
-            recordEvent(level: .error, kind: "inbox.unreadable", pipeline: pipeline.name,
-                        message: "cannot read inbox \(pipeline.inbox): \(error)")
+            logger.error("[\(pipeline)] cannot read inbox \(folder): \(error)")
+            recordEvent(level: .error, kind: "inbox.unreadable", pipeline: pipeline,
+                        message: "cannot read inbox \(folder): \(error)")
             return []
         }
     }

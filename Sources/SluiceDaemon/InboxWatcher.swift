@@ -16,6 +16,7 @@ import Glibc
 actor InboxWatcher: Service {
     private struct Settling {
         let pipeline: String
+        let kind: DropKind
         var size: Int64
         var since: Double
     }
@@ -24,8 +25,8 @@ actor InboxWatcher: Service {
     private let inotify: Inotify
     private let scheduler: Scheduler
     private var configuration: SluiceConfiguration
-    /// Watch descriptor → (pipeline, folder).
-    private var watches: [Int32: (pipeline: String, folder: String)] = [:]
+    /// Watch descriptor → (pipeline, folder, which inbox of it).
+    private var watches: [Int32: (pipeline: String, folder: String, kind: DropKind)] = [:]
     private var settling: [String: Settling] = [:]
     private let wake: (read: Int32, write: Int32)
 
@@ -55,7 +56,12 @@ actor InboxWatcher: Service {
                                next.outboxDirectory(pipeline.name)] {
                     try FileSystem.createDirectory(folder)
                 }
-                watches[try inotify.watch(pipeline.inbox)] = (pipeline.name, pipeline.inbox)
+                watches[try inotify.watch(pipeline.inbox)] = (pipeline.name, pipeline.inbox, .train)
+                for (folder, kind) in [(pipeline.monitoring.scoringInbox, DropKind.score), (pipeline.monitoring.labelsInbox, .labels)] {
+                    guard let folder else { continue }
+                    try FileSystem.createDirectory(folder)
+                    watches[try inotify.watch(folder)] = (pipeline.name, folder, kind)
+                }
             } catch {
                 context.logger.error("[\(pipeline.name)] cannot watch inbox \(pipeline.inbox): \(error); this pipeline is not served")
                 context.recordEvent(level: .error, kind: "inbox.unavailable", pipeline: pipeline.name,
@@ -131,10 +137,11 @@ actor InboxWatcher: Service {
                 let path = watched.folder + "/" + event.name
                 if event.kind == .closedOrMovedIn {
                     settling.removeValue(forKey: path)
-                    arrived.append(QueuedDrop(pipeline: watched.pipeline, source: .inbox(path)))
+                    arrived.append(QueuedDrop(pipeline: watched.pipeline, source: .inbox(path), kind: watched.kind))
                 } else if settling[path] == nil {
                     // Created but not yet closed: taken when closed, or when its size has settled.
-                    settling[path] = Settling(pipeline: watched.pipeline, size: Self.size(path), since: Timestamp.monotonic())
+                    settling[path] = Settling(pipeline: watched.pipeline, kind: watched.kind, size: Self.size(path),
+                                              since: Timestamp.monotonic())
                 }
             }
         }
@@ -143,10 +150,10 @@ actor InboxWatcher: Service {
 
     /// Queues every drop waiting in every watched inbox.
     private func rescan() async {
-        let watched = Set(watches.values.map(\.pipeline))
         var waiting: [QueuedDrop] = []
-        for pipeline in configuration.pipelines where watched.contains(pipeline.name) {
-            waiting += context.scanInbox(pipeline).map { QueuedDrop(pipeline: pipeline.name, source: .inbox($0)) }
+        for watched in watches.values.sorted(by: { ($0.pipeline, $0.folder) < ($1.pipeline, $1.folder) }) {
+            waiting += context.scanInbox(watched.folder, pipeline: watched.pipeline)
+                .map { QueuedDrop(pipeline: watched.pipeline, source: .inbox($0), kind: watched.kind) }
         }
         await scheduler.enqueue(waiting)
     }
@@ -161,12 +168,12 @@ actor InboxWatcher: Service {
             if size < 0 {
                 settling.removeValue(forKey: path)   // gone: claimed, or moved away by its writer
             } else if size != entry.size {
-                settling[path] = Settling(pipeline: entry.pipeline, size: size, since: now)
+                settling[path] = Settling(pipeline: entry.pipeline, kind: entry.kind, size: size, since: now)
             } else if now - entry.since >= configuration.settleSeconds {
                 settling.removeValue(forKey: path)
                 if await scheduler.isQueued(path) { continue }
                 context.logger.info("[\(entry.pipeline)] \(FileSystem.baseName(path)) was never closed but its size settled; taking it")
-                settled.append(QueuedDrop(pipeline: entry.pipeline, source: .inbox(path)))
+                settled.append(QueuedDrop(pipeline: entry.pipeline, source: .inbox(path), kind: entry.kind))
             }
         }
         if !settled.isEmpty { await scheduler.enqueue(settled) }

@@ -72,14 +72,14 @@ actor Scheduler: Service {
     }
 
     private func add(_ drop: QueuedDrop) {
-        if case .inbox = drop.source, queues[drop.pipeline, default: []].count >= Self.maxQueuedPerPipeline {
-            if overflowed.insert(drop.pipeline).inserted {
-                context.logger.warning("[\(drop.pipeline)] more than \(Self.maxQueuedPerPipeline) drops waiting; the rest stay in the inbox until the queue drains")
+        if case .inbox = drop.source, queues[drop.lane, default: []].count >= Self.maxQueuedPerPipeline {
+            if overflowed.insert(drop.lane).inserted {
+                context.logger.warning("[\(drop.lane)] more than \(Self.maxQueuedPerPipeline) drops waiting; the rest stay in the inbox until the queue drains")
             }
             return
         }
         guard queuedKeys.insert(drop.key).inserted else { return }
-        queues[drop.pipeline, default: []].append(drop)
+        queues[drop.lane, default: []].append(drop)
         context.logger.debug("[\(drop.pipeline)] queued \(FileSystem.baseName(drop.key))")
     }
 
@@ -91,8 +91,9 @@ actor Scheduler: Service {
     func apply(_ next: SluiceConfiguration) {
         configuration = next
         metrics.changed(next)
-        for pipeline in queues.keys where next.pipeline(named: pipeline) == nil {
-            for drop in queues.removeValue(forKey: pipeline) ?? [] { queuedKeys.remove(drop.key) }
+        let lanes = Set(Self.lanes(next).map(\.lane))
+        for lane in queues.keys where !lanes.contains(lane) {
+            for drop in queues.removeValue(forKey: lane) ?? [] { queuedKeys.remove(drop.key) }
         }
         dispatch()
     }
@@ -102,17 +103,29 @@ actor Scheduler: Service {
     private func dispatch() {
         defer { context.notifier.status(statusText()) }
         guard stoppingSince == nil else { return }
-        let busy = pool.busyPipelines
-        for pipeline in configuration.pipelines where pool.count < configuration.workers && !busy.contains(pipeline.name) {
-            if queues[pipeline.name, default: []].isEmpty, overflowed.remove(pipeline.name) != nil {
-                for path in context.scanInbox(pipeline) { add(QueuedDrop(pipeline: pipeline.name, source: .inbox(path))) }
+        let busy = pool.busyLanes
+        for (pipeline, kind, folder, lane) in Self.lanes(configuration)
+            where pool.count < configuration.workers && !busy.contains(lane) {
+            if queues[lane, default: []].isEmpty, overflowed.remove(lane) != nil {
+                for path in context.scanInbox(folder, pipeline: pipeline.name) {
+                    add(QueuedDrop(pipeline: pipeline.name, source: .inbox(path), kind: kind))
+                }
             }
-            while var queue = queues[pipeline.name], !queue.isEmpty {
+            while var queue = queues[lane], !queue.isEmpty {
                 let drop = queue.removeFirst()
-                queues[pipeline.name] = queue
+                queues[lane] = queue
                 queuedKeys.remove(drop.key)
                 if start(drop, pipeline: pipeline) { break }
             }
+        }
+    }
+
+    /// Every pipeline's lanes in order: its training inbox, then scoring and labels when it has them.
+    static func lanes(_ configuration: SluiceConfiguration)
+        -> [(pipeline: PipelineConfiguration, kind: DropKind, folder: String, lane: String)] {
+        configuration.pipelines.flatMap { pipeline in
+            [(DropKind.train, pipeline.inbox), (.score, pipeline.monitoring.scoringInbox), (.labels, pipeline.monitoring.labelsInbox)]
+                .compactMap { kind, folder in folder.map { (pipeline, kind, $0, QueuedDrop.lane(pipeline.name, kind)) } }
         }
     }
 
@@ -123,7 +136,7 @@ actor Scheduler: Service {
             guard FileSystem.isRegularFile(path) else { return false }
             let claim: DropClaim
             do {
-                claim = try DropClaim.claim(path, pipeline: pipeline.name, workRoot: configuration.workDirectory)
+                claim = try DropClaim.claim(path, pipeline: pipeline.name, workRoot: configuration.workDirectory, kind: drop.kind)
             } catch {
                 context.logger.warning("[\(pipeline.name)] could not claim \(FileSystem.baseName(path)): \(error)")
                 return false

@@ -37,7 +37,8 @@ final class WorkerPool {
 
     var isEmpty: Bool { running.isEmpty }
     var count: Int { running.count }
-    var busyPipelines: Set<String> { Set(running.values.map(\.claim.pipeline)) }
+    /// The lanes (pipeline and inbox kind) a worker runs for now.
+    var busyLanes: Set<String> { Set(running.values.map { QueuedDrop.lane($0.claim.pipeline, $0.claim.kind) }) }
 
     /// Starts a worker for a claimed drop; a worker that cannot be started is a failed run.
     func start(claim: DropClaim, runKey: String, dropId: Int64?, pipeline: PipelineConfiguration,

@@ -22,23 +22,53 @@ public struct DropClaim: Sendable, Codable, Equatable {
     /// The drop's modification time (when the producer finished it), ISO-8601.
     public let receivedAt: String
     public let claimedAt: String
+    /// Training, scoring or labels drop (absent in claims from before scoring: training).
+    public let kind: DropKind
+
+    public init(runKey: String, pipeline: String, fileName: String, inboxPath: String, workDirectory: String,
+                path: String, receivedAt: String, claimedAt: String, kind: DropKind = .train) {
+        self.runKey = runKey
+        self.pipeline = pipeline
+        self.fileName = fileName
+        self.inboxPath = inboxPath
+        self.workDirectory = workDirectory
+        self.path = path
+        self.receivedAt = receivedAt
+        self.claimedAt = claimedAt
+        self.kind = kind
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(runKey: try container.decode(String.self, forKey: .runKey),
+                  pipeline: try container.decode(String.self, forKey: .pipeline),
+                  fileName: try container.decode(String.self, forKey: .fileName),
+                  inboxPath: try container.decode(String.self, forKey: .inboxPath),
+                  workDirectory: try container.decode(String.self, forKey: .workDirectory),
+                  path: try container.decode(String.self, forKey: .path),
+                  receivedAt: try container.decode(String.self, forKey: .receivedAt),
+                  claimedAt: try container.decode(String.self, forKey: .claimedAt),
+                  kind: try container.decodeIfPresent(DropKind.self, forKey: .kind) ?? .train)
+    }
 
     /// Claims `inboxPath` for `pipeline` into `workRoot`.
     /// - Throws: ``SystemError`` (e.g. `ENOENT` when another claimer won).
-    public static func claim(_ inboxPath: String, pipeline: String, workRoot: String) throws -> DropClaim {
+    public static func claim(_ inboxPath: String, pipeline: String, workRoot: String,
+                             kind: DropKind = .train) throws -> DropClaim {
         var info = stat()
         try Syscall.run("stat", path: inboxPath) { lstat(inboxPath, &info) }
         let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         let now = Timestamp.unixNow()
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        let runKey = "\(Timestamp.compact(seconds: now))-\(pipeline)-\(tag)"
+        let runKey = "\(Timestamp.compact(seconds: now))-\(pipeline)\(kind == .train ? "" : "-\(kind.rawValue)")-\(tag)"
         let workDirectory = workRoot + "/" + runKey
         try FileSystem.createDirectory(workDirectory)
         let fileName = FileSystem.baseName(inboxPath)
         let path = workDirectory + "/" + fileName
         let claim = DropClaim(runKey: runKey, pipeline: pipeline, fileName: fileName, inboxPath: inboxPath,
                               workDirectory: workDirectory, path: path,
-                              receivedAt: Timestamp.iso8601(seconds: mtime), claimedAt: Timestamp.iso8601(seconds: now))
+                              receivedAt: Timestamp.iso8601(seconds: mtime), claimedAt: Timestamp.iso8601(seconds: now),
+                              kind: kind)
         do {
             // The record first: a work folder holding a drop always says what it is.
             try FileSystem.writeAtomically(Array(try JSONEncoder().encode(claim)), to: workDirectory + "/" + recordName)
@@ -64,7 +94,7 @@ public struct DropClaim: Sendable, Codable, Equatable {
         return DropClaim(runKey: stored.runKey, pipeline: stored.pipeline, fileName: stored.fileName,
                          inboxPath: stored.inboxPath, workDirectory: workDirectory,
                          path: workDirectory + "/" + stored.fileName, receivedAt: stored.receivedAt,
-                         claimedAt: stored.claimedAt)
+                         claimedAt: stored.claimedAt, kind: stored.kind)
     }
 
     /// Whether the drop file is still in the work folder.

@@ -6,8 +6,10 @@ import SluiceSystem
 /// file. Both by rename, so the drop is always in exactly one place.
 enum DropDisposition {
     /// Archives the drop as `<sha256><ext>`; returns its new path.
+    /// Training drops go to `archive/<pipeline>/`, scoring and labels drops to
+    /// its `scoring/` and `labels/` folders (never into a training window).
     static func archive(_ claim: DropClaim, sha256: String, configuration: SluiceConfiguration) throws -> String {
-        let folder = configuration.archiveDirectory(claim.pipeline)
+        let folder = configuration.archiveDirectory(claim.pipeline) + (claim.kind == .train ? "" : "/\(claim.kind == .score ? "scoring" : "labels")")
         try FileSystem.createDirectory(folder)
         let destination = "\(folder)/\(sha256)\(extensionOf(claim.fileName))"
         // Same hash means same bytes: replacing an earlier copy loses nothing.

@@ -13,6 +13,9 @@ import Glibc
 public struct OneShotServe {
     public struct Summary: Sendable {
         public var outcomes: [RunOutcome] = []
+        /// Scoring drops (approved = scored) and labels drops.
+        public var scored: [RunOutcome] = []
+        public var labelled: [RunOutcome] = []
         public var approved: Int { outcomes.filter { $0.kind == .approved }.count }
         public var rejected: Int { outcomes.filter { $0.kind == .rejected }.count }
         public var quarantined: Int { outcomes.filter { $0.kind == .quarantined }.count }
@@ -38,6 +41,9 @@ public struct OneShotServe {
             try FileSystem.createDirectory(configuration.archiveDirectory(pipeline.name))
             try FileSystem.createDirectory(configuration.quarantineDirectory(pipeline.name))
             try FileSystem.createDirectory(configuration.outboxDirectory(pipeline.name))
+            for inbox in [pipeline.monitoring.scoringInbox, pipeline.monitoring.labelsInbox].compactMap({ $0 }) {
+                try FileSystem.createDirectory(inbox)
+            }
         }
     }
 
@@ -48,17 +54,38 @@ public struct OneShotServe {
         for pipeline in configuration.pipelines where only == nil || pipeline.name == only {
             let drops = try InboxScanner.scan(pipeline.inbox)
             logger.info("[\(pipeline.name)] \(drops.count) drop\(drops.count == 1 ? "" : "s") waiting in \(pipeline.inbox)")
-            for path in drops {
-                let claim: DropClaim
-                do {
-                    claim = try DropClaim.claim(path, pipeline: pipeline.name, workRoot: configuration.workDirectory)
-                } catch let error as SystemError where error.code == ENOENT {
-                    logger.info("[\(pipeline.name)] \(FileSystem.baseName(path)) was claimed by someone else")
-                    continue
-                }
+            try forEachClaim(drops, pipeline: pipeline, kind: .train) { claim in
                 summary.outcomes.append(try executor.execute(claim, pipeline: pipeline))
+            }
+            // Then what to score with the (possibly new) model in service, then the labels for it.
+            if let inbox = pipeline.monitoring.scoringInbox {
+                let scoring = ScoringRun(configuration: configuration, ledger: ledger, logger: logger)
+                try forEachClaim(try InboxScanner.scan(inbox), pipeline: pipeline, kind: .score) { claim in
+                    summary.scored.append(try scoring.execute(claim, pipeline: pipeline))
+                }
+            }
+            if let inbox = pipeline.monitoring.labelsInbox {
+                let labels = LabelsRun(configuration: configuration, ledger: ledger, logger: logger)
+                try forEachClaim(try InboxScanner.scan(inbox), pipeline: pipeline, kind: .labels) { claim in
+                    summary.labelled.append(try labels.execute(claim, pipeline: pipeline))
+                }
             }
         }
         return summary
+    }
+
+    /// Claims each path in turn and runs `body` on it (one another process took first is skipped).
+    private func forEachClaim(_ paths: [String], pipeline: PipelineConfiguration, kind: DropKind,
+                              _ body: (DropClaim) throws -> Void) throws {
+        for path in paths {
+            let claim: DropClaim
+            do {
+                claim = try DropClaim.claim(path, pipeline: pipeline.name, workRoot: configuration.workDirectory, kind: kind)
+            } catch let error as SystemError where error.code == ENOENT {
+                logger.info("[\(pipeline.name)] \(FileSystem.baseName(path)) was claimed by someone else")
+                continue
+            }
+            try body(claim)
+        }
     }
 }

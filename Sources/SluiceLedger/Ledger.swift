@@ -126,6 +126,20 @@ public protocol Ledger: Sendable {
     func markModelDeleted(id: Int64, reason: String) throws
     func markDropDeleted(id: Int64, reason: String) throws
 
+    // Scoring and realized performance
+    /// Marks a drop as a `score` or `labels` drop (drops are `train` by default).
+    func markDrop(id: Int64, kind: String) throws
+    /// Starts (or restarts, for a retried key) a scoring run.
+    func startScoring(runKey: String, pipeline: String, dropId: Int64, modelId: Int64?, version: Int?) throws -> Int64
+    func finishScoring(id: Int64, status: String, rows: Int?, predictionsPath: String?, summary: String?,
+                       driftedShare: Double?, message: String) throws
+    func recordPredictions(scoringRunId: Int64, rows: [(id: String, scores: [Double])]) throws
+    /// The latest prediction of each of `ids`, for joining labels.
+    func latestPredictions(pipeline: String, ids: [String]) throws -> [String: StoredPrediction]
+    func recordRealizedMetrics(pipeline: String, version: Int, source: String, scoringRunId: Int64?,
+                               labelsDropId: Int64?, runId: Int64?, metrics: [(String, Double)], rows: Int) throws
+    func realizedMetrics(pipeline: String) throws -> [RealizedMetric]
+
     // Lineage
     /// A model back to its drops, run, stages and champion changes.
     func lineage(modelId: Int64) throws -> ModelLineage?

@@ -295,6 +295,57 @@ enum LedgerSchema {
                 CREATE INDEX gate_rules_run ON gate_rules(run_id);
                 """)
         }
+        migrator.registerMigration("v10-scoring") { db in
+            try db.execute(sql: """
+                -- Drops arrive in a pipeline's training, scoring or labels inbox.
+                ALTER TABLE drops ADD COLUMN kind TEXT NOT NULL DEFAULT 'train'
+                    CHECK (kind IN ('train', 'score', 'labels'));
+
+                -- One scoring of a drop by the model in service.
+                CREATE TABLE scoring_runs (
+                    id INTEGER PRIMARY KEY,
+                    run_key TEXT NOT NULL UNIQUE,
+                    pipeline TEXT NOT NULL,
+                    drop_id INTEGER NOT NULL REFERENCES drops(id),
+                    model_id INTEGER REFERENCES models(id),
+                    version INTEGER,
+                    status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'scored', 'quarantined')),
+                    rows INTEGER,
+                    predictions_path TEXT,
+                    summary TEXT,                     -- JSON: class shares or mean and quantiles, findings
+                    drifted_share REAL,
+                    message TEXT,
+                    started_at TEXT NOT NULL,
+                    ended_at TEXT
+                );
+
+                -- What each scored row was predicted (scores: comma-separated, full precision).
+                CREATE TABLE predictions (
+                    scoring_run_id INTEGER NOT NULL REFERENCES scoring_runs(id),
+                    row_id TEXT NOT NULL,
+                    scores TEXT NOT NULL,
+                    PRIMARY KEY (scoring_run_id, row_id)
+                );
+                CREATE INDEX predictions_row ON predictions(row_id);
+
+                -- How the model in service did once the truth was known: per scoring
+                -- drop joined to a labels drop, and on each training drop's holdout.
+                CREATE TABLE realized_metrics (
+                    id INTEGER PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    source TEXT NOT NULL CHECK (source IN ('labels', 'training')),
+                    scoring_run_id INTEGER REFERENCES scoring_runs(id),
+                    labels_drop_id INTEGER REFERENCES drops(id),
+                    run_id INTEGER REFERENCES runs(id),
+                    name TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    rows INTEGER NOT NULL,
+                    at TEXT NOT NULL
+                );
+                CREATE INDEX realized_metrics_pipeline ON realized_metrics(pipeline, id);
+                """)
+        }
         return migrator
     }
 }

@@ -307,7 +307,7 @@ public final class SQLiteLedger: Ledger {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, file_name, final_path, sha256, received_at FROM drops
                 WHERE pipeline = ? AND id < ? AND outcome = 'archived' AND final_path IS NOT NULL AND sha256 IS NOT NULL
-                  AND deleted_at IS NULL
+                  AND deleted_at IS NULL AND kind = 'train'
                   AND (? IS NULL OR received_at >= ?)
                 ORDER BY id DESC
                 """, arguments: [pipeline, dropId, since, since])
@@ -395,7 +395,7 @@ public final class SQLiteLedger: Ledger {
     public func processedDrop(pipeline: String, sha256: String, excluding dropId: Int64) throws -> Int64? {
         try pool.read { db in
             try Int64.fetchOne(db, sql: """
-                SELECT id FROM drops WHERE pipeline = ? AND sha256 = ? AND id != ? AND outcome = 'archived'
+                SELECT id FROM drops WHERE pipeline = ? AND sha256 = ? AND id != ? AND outcome = 'archived' AND kind = 'train'
                 ORDER BY id LIMIT 1
                 """, arguments: [pipeline, sha256, dropId])
         }

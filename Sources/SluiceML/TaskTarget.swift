@@ -1,20 +1,12 @@
+import SluiceFormats
+
 /// The target column as training labels for a task: 0/1 for binary, the class
 /// index for multiclass, the value for regression; NaN where the target is
 /// missing (or, when scoring against a model's classes, is a class the model
 /// does not know).
 public struct TaskTarget: Sendable {
-    public enum Task: String, Sendable, CaseIterable {
-        case binary, multiclass, regression
-
-        /// The model's link for this task (``LinearModel/link``).
-        public var link: String {
-            switch self {
-            case .binary: "logistic"
-            case .multiclass: "softmax"
-            case .regression: "identity"
-            }
-        }
-    }
+    /// The task, shared with the host (metrics are computed the same way on both sides).
+    public typealias Task = ModelTask
 
     public let task: Task
     /// Class names in label order (binary: `classes[1]` is the positive class); empty for regression.

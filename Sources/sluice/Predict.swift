@@ -53,15 +53,13 @@ struct Predict: ParsableCommand {
             case "logistic":
                 text = "row,p_\(classes[1]),predicted\n"
                 for (row, p) in scores.enumerated() {
-                    text += "\(row + 1),\(p),\(p >= threshold ? classes[1] : classes[0])\n"
+                    text += "\(row + 1),\(p),\(PredictionRow.predicted(model, scores[row...row], threshold: threshold))\n"
                 }
             case "softmax":
                 text = "row," + classes.map { "p_\($0)" }.joined(separator: ",") + ",predicted\n"
                 for row in 0..<rows {
                     let p = scores[(row * width)..<((row + 1) * width)]
-                    var best = 0
-                    for k in 1..<width where p[p.startIndex + k] > p[p.startIndex + best] { best = k }
-                    text += "\(row + 1)," + p.map { "\($0)" }.joined(separator: ",") + ",\(classes[best])\n"
+                    text += "\(row + 1)," + p.map { "\($0)" }.joined(separator: ",") + ",\(PredictionRow.predicted(model, p))\n"
                 }
             default:
                 text = "row,predicted\n"

@@ -50,6 +50,12 @@ struct Work: ParsableCommand {
             let clean = text.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ")
             FileSystem.writeStandardOutput("progress\t\(stage)\t\(fraction)\t\(clean)\n")
         }
-        _ = try executor.execute(claim, pipeline: pipeline, dropId: dropId, runKey: runKey)
+        switch claim.kind {
+        case .train: _ = try executor.execute(claim, pipeline: pipeline, dropId: dropId, runKey: runKey)
+        case .score: _ = try ScoringRun(configuration: configuration, ledger: ledger, logger: logger)
+            .execute(claim, pipeline: pipeline, runKey: runKey)
+        case .labels: _ = try LabelsRun(configuration: configuration, ledger: ledger, logger: logger)
+            .execute(claim, pipeline: pipeline)
+        }
     }
 }

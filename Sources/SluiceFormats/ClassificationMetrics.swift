@@ -1,7 +1,4 @@
-import SluiceFormats
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// Binary classification metrics, with scikit-learn's definitions.
 public enum ClassificationMetrics {

@@ -12,9 +12,9 @@ public enum TaskMetrics {
     public static let lowerIsBetter: Set<String> = ["logloss", "brier", "rmse", "mae", "mape"]
 
     /// The metric a champion comparison uses when none is configured.
-    public static func primary(_ task: TaskTarget.Task) -> String { task == .regression ? "rmse" : "auc" }
+    public static func primary(_ task: ModelTask) -> String { task == .regression ? "rmse" : "auc" }
 
-    public static func measure(task: TaskTarget.Task, classes: [String], labels: [Float], scores: [Double]) -> [(String, Double)] {
+    public static func measure(task: ModelTask, classes: [String], labels: [Float], scores: [Double]) -> [(String, Double)] {
         switch task {
         case .binary:
             let confusion = ClassificationMetrics.Confusion(labels: labels, probabilities: scores)
