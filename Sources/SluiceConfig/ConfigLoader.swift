@@ -103,7 +103,7 @@ public enum ConfigLoader {
         }
         let fields = try reader.mapping(node, path: path, allowed: [
             "inbox", "task", "target", "seed", "holdout", "stages", "promotion", "on_duplicate", "limits", "max_attempts",
-            "window", "schema", "retention", "scoring", "labels",
+            "window", "schema", "retention", "scoring", "labels", "monitor",
         ])
         var schema: PipelineConfiguration.ExplicitSchema?
         if let schemaNode = fields["schema"] {
@@ -184,6 +184,31 @@ public enum ConfigLoader {
                 throw reader.error(node, path: path + ".labels", "labels join the predictions of scoring drops: add scoring: {inbox: …} first")
             }
             monitoring.labelsInbox = FileSystem.resolve(try reader.string(inbox, path: path + ".labels.inbox"), against: base)
+        }
+        var monitor: MonitorPolicy?
+        if let node = fields["monitor"] {
+            let monitorPath = path + ".monitor"
+            let entries = try reader.mapping(node, path: monitorPath,
+                                             allowed: ["metric", "min", "max_decline", "consecutive", "cooldown", "action"])
+            guard let metricNode = entries["metric"] else {
+                throw reader.error(node, path: monitorPath, "missing required key 'metric' (a realized metric such as auc or rmse)")
+            }
+            var policy = MonitorPolicy(metric: try reader.string(metricNode, path: monitorPath + ".metric"))
+            policy.min = try entries["min"].map { try reader.double($0, path: monitorPath + ".min") }
+            policy.maxDecline = try entries["max_decline"].map { try reader.double($0, path: monitorPath + ".max_decline") }
+            if policy.min == nil && policy.maxDecline == nil {
+                throw reader.error(node, path: monitorPath, "give min or max_decline (or both): what counts as degraded")
+            }
+            policy.consecutive = try entries["consecutive"].map { try reader.positiveInt($0, path: monitorPath + ".consecutive") } ?? 1
+            policy.cooldown = try entries["cooldown"].map { try reader.positiveInt($0, path: monitorPath + ".cooldown") } ?? 0
+            if let actionNode = entries["action"] {
+                let text = try reader.string(actionNode, path: monitorPath + ".action")
+                guard let action = MonitorPolicy.Action(rawValue: text) else {
+                    throw reader.error(actionNode, path: monitorPath + ".action", "expected alert, retrain or rollback, found '\(text)'")
+                }
+                policy.action = action
+            }
+            monitor = policy
         }
         var retention = RetentionPolicy()
         if let retentionNode = fields["retention"] {
@@ -310,6 +335,7 @@ public enum ConfigLoader {
         configuration.window = window
         configuration.retention = retention
         configuration.monitoring = monitoring
+        configuration.monitor = monitor
         configuration.schema = schema
         return configuration
     }

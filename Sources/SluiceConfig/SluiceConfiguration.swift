@@ -64,6 +64,8 @@ public struct PipelineConfiguration: Sendable, Equatable {
     public internal(set) var retention = RetentionPolicy()
     /// Scoring and labels inboxes, if the pipeline has them.
     public internal(set) var monitoring = MonitoringInboxes()
+    /// What to do when the model in service degrades, if anything.
+    public internal(set) var monitor: MonitorPolicy?
 
     /// `schema: {columns: {name: {type, min, max, max_null_fraction, categories}}}`.
     public struct ExplicitSchema: Sendable, Equatable {

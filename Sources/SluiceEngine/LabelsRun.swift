@@ -54,10 +54,12 @@ public struct LabelsRun {
         }
         let predictions = try ledger.latestPredictions(pipeline: pipeline.name, ids: ids)
         var groups: [Int64: (version: Int, rows: [(truth: String, scores: [Double])])] = [:]
+        var labelled: [Int64: [String: String]] = [:]
         var unmatched = 0
         for (row, id) in ids.enumerated() {
             guard let prediction = predictions[id], let truth = truths[row] else { unmatched += 1; continue }
             groups[prediction.scoringRunId, default: (prediction.version, [])].rows.append((truth, prediction.scores))
+            labelled[prediction.scoringRunId, default: [:]][id] = truth
         }
         var measured: [String] = []
         for scoringRunId in groups.keys.sorted() {
@@ -75,6 +77,7 @@ public struct LabelsRun {
         try ledger.recordEvent(level: unmatched > 0 ? .warning : .info, kind: "labels.joined", pipeline: pipeline.name,
                                dropId: dropId, runId: nil, message: "\(claim.fileName): \(message)")
         logger.info("\(prefix) \(message)")
+        try DegradationMonitor(configuration: configuration, ledger: ledger, logger: logger).check(pipeline, labelled: labelled)
         return RunOutcome(kind: .approved, runId: 0, dropId: dropId, reason: message, dropPath: destination,
                           archivePath: nil, version: nil)
     }
@@ -83,9 +86,13 @@ public struct LabelsRun {
     /// version's model (for its classes) is gone.
     private func measure(_ rows: [(truth: String, scores: [Double])], version: Int, scoringRunId: Int64, dropId: Int64,
                          pipeline: PipelineConfiguration) throws -> String? {
-        guard let archive = try ledger.model(pipeline: pipeline.name, version: version)?.archivePath,
-              let bundle = try? ModelBundle.load(archive) else {
-            logger.warning("[\(pipeline.name)] v\(version)'s archive is gone: its labels are counted but not measured")
+        guard let archive = try ledger.model(pipeline: pipeline.name, version: version)?.archivePath else {
+            logger.warning("[\(pipeline.name)] v\(version) has no archive: its labels are counted but not measured")
+            return nil
+        }
+        let bundle: ModelBundle
+        do { bundle = try ModelBundle.load(archive) } catch {
+            logger.warning("[\(pipeline.name)] v\(version)'s archive cannot be read (\(error)): its labels are counted but not measured")
             return nil
         }
         let model = bundle.model

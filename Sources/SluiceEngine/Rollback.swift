@@ -31,7 +31,8 @@ public struct Rollback {
 
     /// - Returns: the change recorded.
     /// - Throws: ``Refused`` naming why nothing was changed.
-    public func perform(pipeline: String, to version: Int?, reason: String, by: String) throws -> ChampionInterval {
+    public func perform(pipeline: String, to version: Int?, reason: String, by: String,
+                        action: ChampionAction = .rollback) throws -> ChampionInterval {
         guard configuration.pipeline(named: pipeline) != nil else {
             throw Refused("no pipeline named '\(pipeline)' in \(configuration.file); it has: "
                           + configuration.pipelines.map(\.name).joined(separator: ", "))
@@ -51,7 +52,7 @@ public struct Rollback {
         let change = try CurrentPointer.withLock(pipeline: pipeline, configuration: configuration) { () throws -> ChampionInterval in
             let change: ChampionInterval
             do {
-                change = try ledger.changeChampion(pipeline: pipeline, toModelId: target.id, action: .rollback,
+                change = try ledger.changeChampion(pipeline: pipeline, toModelId: target.id, action: action,
                                                    reason: reason, by: by)
             } catch let error as LedgerError {
                 throw Refused(error.description)
@@ -82,7 +83,7 @@ public struct Rollback {
     }
 
     /// The champion before the current one, with a lower version.
-    private func previousChampion(_ pipeline: String, current: ModelRow) throws -> ModelRow {
+    func previousChampion(_ pipeline: String, current: ModelRow) throws -> ModelRow {
         let history = try ledger.championHistory(pipeline: pipeline)
         let currentVersion = current.version ?? 0
         guard let earlier = history.reversed().first(where: { $0.modelId != current.id && $0.version < currentVersion }) else {

@@ -29,6 +29,8 @@ final class RunContext {
     var inputDropHashes: [String] = []
     /// The model in service the run compares against, for the model's identity.
     var champion: ModelIdentity.Champion?
+    /// A `monitor:` retrain request this run takes: it waives the champion comparison.
+    var monitorWaiver: String?
 
     init(configuration: SluiceConfiguration, ledger: any Ledger, catalog: StageCatalog, logger: Logger,
          onProgress: ((String, Double, String) -> Void)?, claim: DropClaim, pipeline: PipelineConfiguration,

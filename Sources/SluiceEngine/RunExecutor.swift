@@ -61,6 +61,10 @@ public final class RunExecutor {
         }
         let references = try References(pipeline: run.pipeline, ledger: run.ledger)
         run.champion = references.championInput
+        if run.pipeline.monitor?.action == .retrain, references.champion != nil,
+           let request = try run.ledger.consumeRetrainRequest(pipeline: run.pipeline.name, runId: run.runId) {
+            run.monitorWaiver = "monitor: \(request.reason)"
+        }
         let settings: [String: String] = [
             "pipeline": run.pipeline.name, "task": run.pipeline.task.rawValue, "target": run.pipeline.target,
             "seed": String(run.pipeline.seed), "drop_name": run.claim.fileName, "drop_sha256": run.sha256,
@@ -85,6 +89,7 @@ public final class RunExecutor {
         case .quarantine(let reason, let stage): return try disposition.quarantine(reason: reason, stage: stage)
         case .completed(let v, let w, let p, let m): (verdicts, waiver, plugins, metrics) = (v, w, p, m)
         }
+        try recordChampionPerformance(run, metrics: metrics)
         let decision = PromotionDecision.decide(verdicts: verdicts, championWaiver: waiver)
         try run.event(decision.decision == .approved ? .info : .warning, "model.decided",
                       "decision   \(decision.decision.rawValue): \(decision.reasonText)")
@@ -117,6 +122,21 @@ public final class RunExecutor {
                                               archive: published.path, version: published.version)
         applyRetention(run)
         return outcome
+    }
+
+    /// The champion re-scored on this drop's holdout is one more measurement of
+    /// how it does on new labelled data; the monitor policy looks at it.
+    static func recordChampionPerformance(_ run: RunContext, metrics: [String: [String: Double]]) throws {
+        guard let version = run.champion?.version else { return }
+        for (_, stageMetrics) in metrics.sorted(by: { $0.key < $1.key }) {
+            let champion = stageMetrics.filter { $0.key.hasPrefix("champion.") }
+                .map { (String($0.key.dropFirst("champion.".count)), $0.value) }.sorted { $0.0 < $1.0 }
+            guard !champion.isEmpty else { continue }
+            try run.ledger.recordRealizedMetrics(pipeline: run.pipeline.name, version: version, source: "training",
+                                                 scoringRunId: nil, labelsDropId: nil, runId: run.runId, metrics: champion,
+                                                 rows: Int(stageMetrics["holdout_rows"] ?? 0))
+        }
+        try DegradationMonitor(configuration: run.configuration, ledger: run.ledger, logger: run.logger).check(run.pipeline)
     }
 
     /// Retention after each publication; a failure is logged and recorded, and the run stays approved.

@@ -23,7 +23,7 @@ struct StageSequence {
         let disposition = RunDisposition(run: run)
         let observer = StageLogObserver(logger: run.logger, prefix: run.prefix, onProgress: run.onProgress)
         var verdicts: [PromotionDecision.Verdict] = []
-        var championWaiver: String?
+        var championWaiver: String? = run.monitorWaiver
         var plugins: [Manifest.Plugin] = []
         var metrics: [String: [String: Double]] = [:]
         for (index, resolved) in run.stages.enumerated() {

@@ -140,6 +140,15 @@ public protocol Ledger: Sendable {
                                labelsDropId: Int64?, runId: Int64?, metrics: [(String, Double)], rows: Int) throws
     func realizedMetrics(pipeline: String) throws -> [RealizedMetric]
 
+    // Monitoring
+    func recordMonitorAction(pipeline: String, action: String, version: Int, metric: String, measurementId: Int64,
+                             measured: String, reason: String, outcome: String) throws -> Int64
+    func monitorActions(pipeline: String) throws -> [MonitorAction]
+    /// Takes the pending `retrain` request, if any, for the run `runId` (which then waives the champion comparison).
+    func consumeRetrainRequest(pipeline: String, runId: Int64) throws -> MonitorAction?
+    /// Where the drop of a scoring run is archived (nil when deleted).
+    func scoredDropPath(scoringRunId: Int64) throws -> String?
+
     // Lineage
     /// A model back to its drops, run, stages and champion changes.
     func lineage(modelId: Int64) throws -> ModelLineage?

@@ -346,6 +346,24 @@ enum LedgerSchema {
                 CREATE INDEX realized_metrics_pipeline ON realized_metrics(pipeline, id);
                 """)
         }
+        migrator.registerMigration("v11-monitor") { db in
+            try db.execute(sql: """
+                -- Every action a monitor: policy took, with the measurements that triggered it.
+                CREATE TABLE monitor_actions (
+                    id INTEGER PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('alert', 'retrain', 'rollback')),
+                    version INTEGER NOT NULL,         -- the model in service when it triggered
+                    metric TEXT NOT NULL,
+                    measurement_id INTEGER NOT NULL REFERENCES realized_metrics(id),
+                    measured TEXT NOT NULL,           -- the breaching values, oldest first
+                    reason TEXT NOT NULL,
+                    outcome TEXT NOT NULL,            -- what was done
+                    consumed_run_id INTEGER REFERENCES runs(id),   -- retrain: the run that waived the champion
+                    at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,43 @@
+import GRDB
+import SluiceSystem
+
+/// What `monitor:` policies did, and the scored drop a measurement came from.
+extension SQLiteLedger {
+    public func recordMonitorAction(pipeline: String, action: String, version: Int, metric: String, measurementId: Int64,
+                                    measured: String, reason: String, outcome: String) throws -> Int64 {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO monitor_actions (pipeline, action, version, metric, measurement_id, measured, reason, outcome, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [pipeline, action, version, metric, measurementId, measured, reason, outcome, Timestamp.now()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func monitorActions(pipeline: String) throws -> [MonitorAction] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM monitor_actions WHERE pipeline = ? ORDER BY id", arguments: [pipeline]).map { row in
+                MonitorAction(id: row["id"], pipeline: row["pipeline"], action: row["action"], version: row["version"],
+                              metric: row["metric"], measurementId: row["measurement_id"], measured: row["measured"],
+                              reason: row["reason"], outcome: row["outcome"], consumedRunId: row["consumed_run_id"], at: row["at"])
+            }
+        }
+    }
+
+    public func consumeRetrainRequest(pipeline: String, runId: Int64) throws -> MonitorAction? {
+        let pending = try monitorActions(pipeline: pipeline).last { $0.action == "retrain" && $0.consumedRunId == nil }
+        guard let pending else { return nil }
+        try pool.write { db in
+            try db.execute(sql: "UPDATE monitor_actions SET consumed_run_id = ? WHERE id = ?", arguments: [runId, pending.id])
+        }
+        return pending
+    }
+
+    public func scoredDropPath(scoringRunId: Int64) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT d.final_path FROM scoring_runs s JOIN drops d ON d.id = s.drop_id WHERE s.id = ? AND d.deleted_at IS NULL
+                """, arguments: [scoringRunId])
+        }
+    }
+}
