@@ -42,6 +42,44 @@ enum PrometheusMetrics {
             let seconds = c.lastSuccess.flatMap { parser.date(from: $0) }?.timeIntervalSince1970 ?? 0
             out += "sluice_last_success_timestamp_seconds{pipeline=\"\(c.pipeline)\"} \(seconds)\n"
         }
+        out += try monitoring(ledger: ledger, pipelines: pipelines)
+        return out
+    }
+
+    /// Scoring, labels and monitoring: rows scored, labels matched, the realized
+    /// metrics of the model in service, the latest scoring drop's drift and
+    /// prediction shares or mean, and the monitor's actions.
+    static func monitoring(ledger: SQLiteLedger, pipelines: [String]) throws -> String {
+        let counters = try pipelines.map { try ledger.monitoringCounters(pipeline: $0) }
+        var out = "# HELP sluice_scored_rows_total Rows scored by the model in service.\n# TYPE sluice_scored_rows_total counter\n"
+        for c in counters { out += "sluice_scored_rows_total{pipeline=\"\(c.pipeline)\"} \(c.rowsScored)\n" }
+        out += "# HELP sluice_labels_matched_total Labels joined to a scored row.\n# TYPE sluice_labels_matched_total counter\n"
+        for c in counters { out += "sluice_labels_matched_total{pipeline=\"\(c.pipeline)\"} \(c.labelsMatched)\n" }
+        out += "# HELP sluice_champion_realized The latest realized value of each metric of the model in service.\n# TYPE sluice_champion_realized gauge\n"
+        for c in counters {
+            for (name, value) in c.realized.sorted(by: { $0.key < $1.key }) where !name.contains(".") {
+                out += "sluice_champion_realized{pipeline=\"\(c.pipeline)\",metric=\"\(name)\"} \(value)\n"
+            }
+        }
+        out += "# HELP sluice_scoring_drifted_share Share of features of the latest scoring drop that drifted.\n# TYPE sluice_scoring_drifted_share gauge\n"
+        for c in counters { if let share = c.driftedShare { out += "sluice_scoring_drifted_share{pipeline=\"\(c.pipeline)\"} \(share)\n" } }
+        out += "# HELP sluice_prediction_class_share Share of each predicted class in the latest scoring drop.\n# TYPE sluice_prediction_class_share gauge\n"
+        out += "# HELP sluice_prediction_mean Mean prediction of the latest scoring drop (regression).\n# TYPE sluice_prediction_mean gauge\n"
+        for c in counters {
+            // The summary is sluice's own JSON; one that does not parse only loses these two gauges.
+            guard let text = c.latestSummary,
+                  let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { continue }
+            for (name, share) in ((object["class_shares"] as? [String: Double]) ?? [:]).sorted(by: { $0.key < $1.key }) {
+                out += "sluice_prediction_class_share{pipeline=\"\(c.pipeline)\",class=\"\(name)\"} \(share)\n"
+            }
+            if let mean = object["mean"] as? Double { out += "sluice_prediction_mean{pipeline=\"\(c.pipeline)\"} \(mean)\n" }
+        }
+        out += "# HELP sluice_monitor_actions_total Actions taken by the monitor policy.\n# TYPE sluice_monitor_actions_total counter\n"
+        for c in counters {
+            for action in ["alert", "retrain", "rollback"] {
+                out += "sluice_monitor_actions_total{pipeline=\"\(c.pipeline)\",action=\"\(action)\"} \(c.monitorActions[action] ?? 0)\n"
+            }
+        }
         return out
     }
 }

@@ -72,17 +72,34 @@ public struct ScoringRun {
         do { scores = try Predictor.scores(bundle, table: drop.table) } catch { return try quarantine("\(error)") }
         let published = try publish(scores, table: drop.table, bundle: bundle, version: version, claim: claim,
                                     pipeline: pipeline, scoringId: scoringId)
-        let summary = ScoringSummary(model: bundle.model, scores: scores, warnings: findings.warnings)
+        var summary = ScoringSummary(model: bundle.model, scores: scores, warnings: findings.warnings)
+        let drift = try drift(of: drop.table, pipeline: pipeline)
+        summary.drift = drift
+        if let drift, drift.exceeded {
+            try ledger.recordEvent(level: .warning, kind: "scoring.drift", pipeline: pipeline.name, dropId: dropId, runId: nil,
+                                   message: "\(claim.fileName): \(drift.text), above max_drifted_share \(drift.maxDriftedShare)")
+            logger.warning("\(prefix) \(drift.text)")
+        }
         let destination = try DropDisposition.archive(claim, sha256: drop.sha256, configuration: configuration)
         let message = "scored \(drop.table.rowCount) rows with v\(version): \(summary.text)"
+            + (drift.map { "; \($0.text)" } ?? "")
         try ledger.finishDrop(id: dropId, outcome: .archived, reason: message, finalPath: destination)
         try ledger.finishScoring(id: scoringId, status: "scored", rows: drop.table.rowCount, predictionsPath: published,
-                                 summary: try summary.json(), driftedShare: nil, message: message)
+                                 summary: try summary.json(), driftedShare: drift?.driftedShare, message: message)
         try ledger.recordEvent(level: .info, kind: "scoring.published", pipeline: pipeline.name, dropId: dropId, runId: nil,
                                message: "\(claim.fileName): \(message) → \(published)")
         logger.info("\(prefix) \(message) → \(published)")
         return RunOutcome(kind: .approved, runId: scoringId, dropId: dropId, reason: message, dropPath: destination,
                           archivePath: published, version: version)
+    }
+
+    /// The scored data's drift from the champion's training profile (nil without one).
+    private func drift(of table: Table, pipeline: PipelineConfiguration) throws -> ScoringDrift? {
+        guard let drop = try ledger.championDrop(pipeline: pipeline.name), let text = try ledger.profile(dropId: drop) else {
+            return nil
+        }
+        let reference = try Profile.decode(Array(text.utf8), file: "the champion's training profile")
+        return ScoringDrift(table: table, reference: reference, pipeline: pipeline)
     }
 
     /// Writes the predictions file (safely) and keeps each row's scores by id.

@@ -10,6 +10,7 @@ struct ScoringSummary: Codable {
     var mean: Double?
     var quantiles: [String: Double]?
     var warnings: [String]
+    var drift: ScoringDrift?
 
     init(model: LinearModel, scores: [Double], warnings: [String]) {
         let width = max(model.width, 1)

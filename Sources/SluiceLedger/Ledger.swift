@@ -146,6 +146,8 @@ public protocol Ledger: Sendable {
     func monitorActions(pipeline: String) throws -> [MonitorAction]
     /// Takes the pending `retrain` request, if any, for the run `runId` (which then waives the champion comparison).
     func consumeRetrainRequest(pipeline: String, runId: Int64) throws -> MonitorAction?
+    /// What the metrics file says about scoring, labels and monitoring.
+    func monitoringCounters(pipeline: String) throws -> MonitoringCounters
     /// Where the drop of a scoring run is archived (nil when deleted).
     func scoredDropPath(scoringRunId: Int64) throws -> String?
 

@@ -41,3 +41,38 @@ extension SQLiteLedger {
         }
     }
 }
+
+extension SQLiteLedger {
+    public func monitoringCounters(pipeline: String) throws -> MonitoringCounters {
+        try pool.read { db in
+            let version = try Int.fetchOne(db, sql: "SELECT version FROM current_models WHERE pipeline = ?", arguments: [pipeline])
+            var realized: [String: Double] = [:]
+            if let version {
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT name, value FROM realized_metrics WHERE id IN
+                        (SELECT max(id) FROM realized_metrics WHERE pipeline = ? AND version = ? GROUP BY name)
+                    """, arguments: [pipeline, version]) {
+                    realized[row["name"]] = row["value"]
+                }
+            }
+            let latest = try Row.fetchOne(db, sql: """
+                SELECT drifted_share, summary FROM scoring_runs WHERE pipeline = ? AND status = 'scored' ORDER BY id DESC LIMIT 1
+                """, arguments: [pipeline])
+            var actions: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT action, count(*) AS n FROM monitor_actions WHERE pipeline = ? GROUP BY action",
+                                        arguments: [pipeline]) {
+                actions[row["action"]] = row["n"]
+            }
+            return MonitoringCounters(
+                pipeline: pipeline,
+                rowsScored: try Int.fetchOne(db, sql: "SELECT coalesce(sum(rows), 0) FROM scoring_runs WHERE pipeline = ? AND status = 'scored'",
+                                             arguments: [pipeline]) ?? 0,
+                labelsMatched: try Int.fetchOne(db, sql: """
+                    SELECT coalesce(sum(rows), 0) FROM (SELECT DISTINCT labels_drop_id, scoring_run_id, rows FROM realized_metrics
+                                                        WHERE pipeline = ? AND source = 'labels')
+                    """, arguments: [pipeline]) ?? 0,
+                realized: realized, driftedShare: latest?["drifted_share"], latestSummary: latest?["summary"],
+                monitorActions: actions)
+        }
+    }
+}

@@ -83,7 +83,8 @@ import Testing
     }
 
     @Test func theDaemonScoresADropDroppedInTheScoringInbox() throws {
-        let space = try Workspace(promotion: "min: {auc: 0.5}", pipelineExtra: Self.monitoring)
+        let space = try Workspace(promotion: "min: {auc: 0.5}", extra: "metrics_file: metrics/sluice.prom",
+                                  pipelineExtra: Self.monitoring)
         try space.drop("train.csv", ChurnData.csv(rows: 600, seed: 1800))
         #expect(try space.serve().status == 0)
         let daemon = try space.startDaemon()
@@ -91,7 +92,36 @@ import Testing
         let path = space.root + "/outbox/churn/predictions/live.csv.v1.csv"
         #expect(eventually { FileSystem.exists(path) }, "\(daemon.log)")
         #expect(eventually { (try? space.strings("SELECT status FROM scoring_runs")) == ["scored"] }, "\(daemon.log)")
+        let metrics = space.root + "/metrics/sluice.prom"
+        #expect(eventually { ((try? FileSystem.readText(metrics)) ?? "").contains("sluice_scored_rows_total{pipeline=\"churn\"} 100") },
+                "\((try? FileSystem.readText(metrics)) ?? "no metrics file")")
+        #expect(try FileSystem.readText(metrics).contains("sluice_prediction_class_share{pipeline=\"churn\",class=\"no\"}"))
         #expect(daemon.stop() == 0)
         #expect(try csv(path).count == 101)
+    }
+
+    @Test func aShiftedScoringDropCrossesTheDriftThresholdAndAStableOneDoesNot() throws {
+        let space = try Workspace(promotion: "min: {auc: 0.5}", pipelineExtra: Self.monitoring)
+        try space.drop("train.csv", ChurnData.csv(rows: 2000, seed: 2200))
+        try space.directory.write("inbox/churn-score/stable.csv", Self.scoringCSV(rows: 2000, seed: 2201))
+        #expect(try space.serve().status == 0)
+        // The same population with every number tripled: every numeric feature moves.
+        let shifted = Self.scoringCSV(rows: 2000, seed: 2202).split(separator: "\n").enumerated().map { index, line in
+            guard index > 0 else { return String(line) }
+            return line.split(separator: ",", omittingEmptySubsequences: false).map { field in
+                Double(field).map { "\($0 * 3)" } ?? String(field)
+            }.joined(separator: ",")
+        }.joined(separator: "\n") + "\n"
+        try space.directory.write("inbox/churn-score/shifted.csv", shifted)
+        #expect(try space.serve().status == 0)
+        let shares = try space.ledger().read { db in
+            try Double.fetchAll(db, sql: "SELECT drifted_share FROM scoring_runs ORDER BY id")
+        }
+        #expect(shares.count == 2)
+        #expect(shares.first == 0, "\(shares)")
+        #expect((shares.last ?? 0) > 0.3, "\(shares)")
+        #expect(try space.count("SELECT count(*) FROM events WHERE kind = 'scoring.drift'") == 1)
+        let reason = try space.strings("SELECT outcome_reason FROM drops WHERE file_name = 'shifted.csv'").first ?? ""
+        #expect(reason.contains("of features drifted from the champion's training data (tenure psi "), "\(reason)")
     }
 }

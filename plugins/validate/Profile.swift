@@ -6,7 +6,7 @@ import SluiceFormats
 enum Profiler {
     /// Rows used for quantiles and bins: a fixed stride over the drop, so the
     /// same drop always gives the same profile.
-    static let sampleSize = 100_000
+    static let sampleSize = DriftMeasures.sampleSize
     static let maxCategories = 1000
 
     static func profile(_ context: StageContext) -> Profile {
@@ -115,22 +115,7 @@ enum Profiler {
 
     /// Share in each bin of unsorted values (for a drop scored against reference edges).
     static func binFractions(_ values: UnsafeBufferPointer<Float>, edges: [Double], stride: Int) -> [Double] {
-        var counts = [Int](repeating: 0, count: edges.count + 1)
-        var total = 0
-        var row = 0
-        while row < values.count {
-            let value = values[row]
-            row += stride
-            if value.isNaN { continue }
-            var low = 0, high = edges.count
-            while low < high {
-                let middle = (low + high) / 2
-                if Double(value) > edges[middle] { low = middle + 1 } else { high = middle }
-            }
-            counts[low] += 1
-            total += 1
-        }
-        return total == 0 ? [] : counts.map { Double($0) / Double(total) }
+        DriftMeasures.binFractions(values, edges: edges, stride: stride)
     }
 
     /// Rows that repeat an earlier row exactly (all columns), by a 64-bit row hash.
