@@ -1,5 +1,5 @@
 /// What the metrics file says about scoring, labels and monitoring for one pipeline.
-public struct MonitoringCounters: Sendable {
+public struct MonitoringCounters: Sendable, Codable, Equatable {
     public var pipeline: String
     public var rowsScored: Int
     public var labelsMatched: Int

@@ -20,6 +20,10 @@ public struct Report: Codable, Sendable {
         /// Drift scores of the most recent run that has any (against the champion's training drop).
         public var latestDrift: [DriftScore]
         public var latestDriftRun: Int64?
+        /// Scoring, labels and the monitor: counters, the latest realized metrics, the monitor's actions.
+        public var monitoring: MonitoringCounters
+        public var realized: [RealizedMetric]
+        public var monitorActions: [MonitorAction]
     }
 
     public var ledger: String
@@ -45,7 +49,10 @@ public struct Report: Codable, Sendable {
                             latestGate: try models.last.map { try ledger.gateRules(runId: $0.runId) } ?? [],
                             schemaPinnedFromDrop: try ledger.pinnedSchema(pipeline: name)?.dropId,
                             latestFindings: findings?.rows ?? [], latestFindingsRun: findings?.run,
-                            latestDrift: drift?.rows ?? [], latestDriftRun: drift?.run)
+                            latestDrift: drift?.rows ?? [], latestDriftRun: drift?.run,
+                            monitoring: try ledger.monitoringCounters(pipeline: name),
+                            realized: Array(try ledger.realizedMetrics(pipeline: name).suffix(limit * 4)),
+                            monitorActions: Array(try ledger.monitorActions(pipeline: name).suffix(limit)))
         }
         return Report(ledger: ledgerPath, generatedAt: generatedAt, pipelines: pipelines)
     }
@@ -96,6 +103,7 @@ public struct Report: Codable, Sendable {
                 }
             }
             out += dataSection(pipeline, width: width)
+            out += monitoringSection(pipeline, width: width)
             out += "\nrecent drops\n"
             var drops = TextTable(["id", "file", "rows", "outcome", "reason"],
                                   alignments: [.right, .left, .right, .left, .left])

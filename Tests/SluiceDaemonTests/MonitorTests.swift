@@ -71,6 +71,13 @@ import Testing
         #expect(change == "auto-rollback by sluice monitor")
         let rolled = try space.strings("SELECT outcome FROM monitor_actions").last ?? ""
         #expect(rolled.hasPrefix("rolled back to v1: v1 scores 1 on the same 400 rows"), "\(rolled)")
+        // The report shows it all.
+        let report = try space.report()
+        #expect(report.stdout.contains("400 rows scored, 800 labels matched"), "\(report.stdout)")
+        #expect(report.stdout.contains("v2 realized on 400 rows (labels, "), "\(report.stdout)")
+        #expect(report.stdout.contains("monitor rollback "), "\(report.stdout)")
+        let json = try space.report(["--format", "json"])
+        #expect(json.stdout.contains("\"monitor_actions\""))
     }
 
     @Test func aRetrainActionWaivesTheNextChampionComparison() throws {
