@@ -189,15 +189,25 @@ public enum ConfigLoader {
         if let node = fields["monitor"] {
             let monitorPath = path + ".monitor"
             let entries = try reader.mapping(node, path: monitorPath,
-                                             allowed: ["metric", "min", "max_decline", "consecutive", "cooldown", "action"])
-            guard let metricNode = entries["metric"] else {
-                throw reader.error(node, path: monitorPath, "missing required key 'metric' (a realized metric such as auc or rmse)")
-            }
-            var policy = MonitorPolicy(metric: try reader.string(metricNode, path: monitorPath + ".metric"))
+                                             allowed: ["metric", "min", "max_decline", "consecutive", "cooldown", "action", "drift"])
+            var policy = MonitorPolicy(metric: try entries["metric"].map { try reader.string($0, path: monitorPath + ".metric") })
             policy.min = try entries["min"].map { try reader.double($0, path: monitorPath + ".min") }
             policy.maxDecline = try entries["max_decline"].map { try reader.double($0, path: monitorPath + ".max_decline") }
-            if policy.min == nil && policy.maxDecline == nil {
-                throw reader.error(node, path: monitorPath, "give min or max_decline (or both): what counts as degraded")
+            if let driftNode = entries["drift"] {
+                let drift = try reader.mapping(driftNode, path: monitorPath + ".drift", allowed: ["max_drifted_share"])
+                guard let share = drift["max_drifted_share"] else {
+                    throw reader.error(driftNode, path: monitorPath + ".drift", "missing required key 'max_drifted_share' (e.g. 0.3)")
+                }
+                policy.maxDriftedShare = try reader.double(share, path: monitorPath + ".drift.max_drifted_share")
+            }
+            if policy.metric != nil && policy.min == nil && policy.maxDecline == nil {
+                throw reader.error(node, path: monitorPath, "give min or max_decline (or both) for metric: what counts as degraded")
+            }
+            if policy.metric == nil && (policy.min != nil || policy.maxDecline != nil) {
+                throw reader.error(node, path: monitorPath, "min and max_decline need metric: (a realized metric such as auc or rmse)")
+            }
+            if policy.metric == nil && policy.maxDriftedShare == nil {
+                throw reader.error(node, path: monitorPath, "give metric: with min or max_decline, or drift: {max_drifted_share: …}")
             }
             policy.consecutive = try entries["consecutive"].map { try reader.positiveInt($0, path: monitorPath + ".consecutive") } ?? 1
             policy.cooldown = try entries["cooldown"].map { try reader.positiveInt($0, path: monitorPath + ".cooldown") } ?? 0

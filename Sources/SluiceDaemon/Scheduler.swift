@@ -32,6 +32,8 @@ actor Scheduler: Service {
     /// Pipelines whose queue hit the bound since their inbox was last scanned.
     private var overflowed = Set<String>()
     private var stoppingSince: Double?
+    /// The latest monitor action per pipeline, shown in STATUS until the daemon restarts.
+    private var monitorNotes: [String: String] = [:]
     private var whenStopped: CheckedContinuation<Void, Never>?
 
     init(context: DaemonContext, configuration: SluiceConfiguration, metrics: MetricsWriter) {
@@ -150,12 +152,24 @@ actor Scheduler: Service {
     }
 
     private func handle(_ event: WorkerEvent) {
-        if pool.handle(event, stoppingSince: stoppingSince, configuration: configuration) {
+        if let pipeline = pool.handle(event, stoppingSince: stoppingSince, configuration: configuration) {
+            noteMonitorAction(pipeline)
             metrics.changed(configuration)
             dispatch()
             resumeIfStopped()
         } else {
             context.notifier.status(statusText())
+        }
+    }
+
+    /// The latest monitor action of a pipeline (taken in its worker), for the status line.
+    private func noteMonitorAction(_ pipeline: String) {
+        do {
+            if let action = try context.ledger.monitorActions(pipeline: pipeline).last {
+                monitorNotes[pipeline] = "\(pipeline): monitor \(action.action) at \(action.at.prefix(16)) (\(action.outcome))"
+            }
+        } catch {
+            context.logger.warning("[\(pipeline)] could not read the monitor's actions: \(error)")
         }
     }
 
@@ -191,10 +205,11 @@ actor Scheduler: Service {
     func statusText() -> String {
         if stoppingSince != nil { return "stopping, \(pool.count) run\(pool.count == 1 ? "" : "s") finishing" }
         let waiting = queues.values.reduce(0) { $0 + $1.count }
+        let notes = monitorNotes.keys.sorted().map { "; \(monitorNotes[$0]!)" }.joined()
         if pool.isEmpty {
             let count = configuration.pipelines.count
-            return "idle, \(count) pipeline\(count == 1 ? "" : "s")" + (waiting > 0 ? ", \(waiting) queued" : "")
+            return "idle, \(count) pipeline\(count == 1 ? "" : "s")" + (waiting > 0 ? ", \(waiting) queued" : "") + notes
         }
-        return pool.statusParts().joined(separator: "; ") + (waiting > 0 ? "; \(waiting) queued" : "")
+        return pool.statusParts().joined(separator: "; ") + (waiting > 0 ? "; \(waiting) queued" : "") + notes
     }
 }

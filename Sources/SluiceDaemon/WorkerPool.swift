@@ -57,21 +57,21 @@ final class WorkerPool {
         }
     }
 
-    /// Applies one event; returns true when a worker ended.
-    func handle(_ event: WorkerEvent, stoppingSince: Double?, configuration: SluiceConfiguration) -> Bool {
+    /// Applies one event; returns the pipeline of a worker that ended.
+    func handle(_ event: WorkerEvent, stoppingSince: Double?, configuration: SluiceConfiguration) -> String? {
         switch event {
         case .progress(let pid, let stage, let fraction, _):
             running[pid]?.progress = (stage, fraction)
-            return false
+            return nil
         case .unreadable(let pid, let reason):
             if let worker = running[pid] {
                 context.logger.warning("[\(worker.claim.pipeline) \(worker.claim.fileName)] worker \(pid): \(reason)")
             }
-            return false
+            return nil
         case .exited(let pid, let status):
-            guard let worker = running.removeValue(forKey: pid) else { return false }
+            guard let worker = running.removeValue(forKey: pid) else { return nil }
             finished(worker, status: status, stoppingSince: stoppingSince, configuration: configuration)
-            return true
+            return worker.claim.pipeline
         }
     }
 

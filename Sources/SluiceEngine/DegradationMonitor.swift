@@ -26,31 +26,62 @@ public struct DegradationMonitor {
 
     /// - Parameter labelled: for each scoring run just measured, its labelled ids and their truth.
     public func check(_ pipeline: PipelineConfiguration, labelled: [Int64: [String: String]] = [:]) throws {
-        guard let policy = pipeline.monitor, let champion = try ledger.currentModel(pipeline: pipeline.name),
-              let version = champion.version else { return }
-        let lastAction = try ledger.monitorActions(pipeline: pipeline.name).last
+        guard let policy = pipeline.monitor, let metric = policy.metric,
+              let champion = try ledger.currentModel(pipeline: pipeline.name), let version = champion.version else { return }
+        let lastAction = try ledger.monitorActions(pipeline: pipeline.name).last { $0.measurementId != nil }
+        let lastMeasured = lastAction?.measurementId
         let considered = try ledger.realizedMetrics(pipeline: pipeline.name)
-            .filter { $0.name == policy.metric && $0.version == version && $0.id > (lastAction?.measurementId ?? 0) }
+            .filter { $0.name == metric && $0.version == version && $0.id > (lastMeasured ?? 0) }
             .dropFirst(lastAction == nil ? 0 : policy.cooldown)
         guard considered.count >= policy.consecutive else { return }
         let window = Array(considered.suffix(policy.consecutive))
-        let atPromotion = champion.metrics[policy.metric]
-        guard let reason = breach(window, policy: policy, atPromotion: atPromotion) else { return }
+        let atPromotion = champion.metrics[metric]
+        guard let reason = breach(window, policy: policy, metric: metric, atPromotion: atPromotion) else { return }
         let measured = window.map { String(format: "%.4g", $0.value) }.joined(separator: ", ")
-        let text = "\(policy.metric) of v\(version) \(reason) in \(window.count) measurement\(window.count == 1 ? "" : "s") in a row (\(measured))"
+        let text = "\(metric) of v\(version) \(reason) in \(window.count) measurement\(window.count == 1 ? "" : "s") in a row (\(measured))"
         let outcome = try act(policy.action, pipeline: pipeline, champion: champion, last: window.last!, reason: text,
                               labelled: labelled)
         _ = try ledger.recordMonitorAction(pipeline: pipeline.name, action: policy.action.rawValue, version: version,
-                                           metric: policy.metric, measurementId: window.last!.id, measured: measured,
+                                           metric: metric, measurementId: window.last!.id, scoringRunId: nil,
+                                           measured: measured,
                                            reason: text, outcome: outcome)
         try ledger.recordEvent(level: .warning, kind: "monitor.\(policy.action.rawValue)", pipeline: pipeline.name,
                                dropId: window.last!.labelsDropId, runId: window.last!.runId, message: "\(text): \(outcome)")
         logger.warning("[\(pipeline.name)] monitor: \(text): \(outcome)")
     }
 
+    /// Drift of scored data: `consecutive` scoring drops (after the `cooldown`
+    /// that follows a drift action) with more than `max_drifted_share` of
+    /// their features drifted trigger the action (rollback only alerts).
+    public func checkDrift(_ pipeline: PipelineConfiguration) throws {
+        guard let policy = pipeline.monitor, let maxShare = policy.maxDriftedShare,
+              let champion = try ledger.currentModel(pipeline: pipeline.name), let version = champion.version else { return }
+        let lastAction = try ledger.monitorActions(pipeline: pipeline.name).last { $0.scoringRunId != nil }
+        let considered = try ledger.scoredDrift(pipeline: pipeline.name)
+            .filter { $0.id > (lastAction?.scoringRunId ?? 0) }
+            .dropFirst(lastAction == nil ? 0 : policy.cooldown)
+        guard considered.count >= policy.consecutive else { return }
+        let window = Array(considered.suffix(policy.consecutive))
+        guard window.allSatisfy({ $0.share > maxShare }) else { return }
+        let measured = window.map { String(format: "%.2f", $0.share) }.joined(separator: ", ")
+        let reason = "drifted share of scored data above max_drifted_share \(maxShare) in \(window.count) scoring drop\(window.count == 1 ? "" : "s") in a row (\(measured))"
+        let outcome = switch policy.action {
+        case .alert: "alert raised"
+        case .retrain: "the next training run waives the champion comparison"
+        case .rollback: "alert raised (drift alone does not say which model is better, so it does not roll back)"
+        }
+        let action = policy.action == .rollback ? MonitorPolicy.Action.alert : policy.action
+        _ = try ledger.recordMonitorAction(pipeline: pipeline.name, action: action.rawValue, version: version, metric: "drift",
+                                           measurementId: nil, scoringRunId: window.last!.id, measured: measured,
+                                           reason: reason, outcome: outcome)
+        try ledger.recordEvent(level: .warning, kind: "monitor.\(action.rawValue)", pipeline: pipeline.name, dropId: nil,
+                               runId: nil, message: "\(reason): \(outcome)")
+        logger.warning("[\(pipeline.name)] monitor: \(reason): \(outcome)")
+    }
+
     /// Why every measurement in `window` breaches, or nil if one does not.
-    func breach(_ window: [RealizedMetric], policy: MonitorPolicy, atPromotion: Double?) -> String? {
-        let lowerIsBetter = TaskMetrics.lowerIsBetter.contains(policy.metric)
+    func breach(_ window: [RealizedMetric], policy: MonitorPolicy, metric: String, atPromotion: Double?) -> String? {
+        let lowerIsBetter = TaskMetrics.lowerIsBetter.contains(metric)
         var reasons: [String] = []
         if let min = policy.min {
             guard window.allSatisfy({ lowerIsBetter ? $0.value > min : $0.value < min }) else { return nil }

@@ -88,6 +88,7 @@ public struct ScoringRun {
                                  summary: try summary.json(), driftedShare: drift?.driftedShare, message: message)
         try ledger.recordEvent(level: .info, kind: "scoring.published", pipeline: pipeline.name, dropId: dropId, runId: nil,
                                message: "\(claim.fileName): \(message) → \(published)")
+        try DegradationMonitor(configuration: configuration, ledger: ledger, logger: logger).checkDrift(pipeline)
         logger.info("\(prefix) \(message) → \(published)")
         return RunOutcome(kind: .approved, runId: scoringId, dropId: dropId, reason: message, dropPath: destination,
                           archivePath: published, version: version)

@@ -141,13 +141,15 @@ public protocol Ledger: Sendable {
     func realizedMetrics(pipeline: String) throws -> [RealizedMetric]
 
     // Monitoring
-    func recordMonitorAction(pipeline: String, action: String, version: Int, metric: String, measurementId: Int64,
-                             measured: String, reason: String, outcome: String) throws -> Int64
+    func recordMonitorAction(pipeline: String, action: String, version: Int, metric: String, measurementId: Int64?,
+                             scoringRunId: Int64?, measured: String, reason: String, outcome: String) throws -> Int64
     func monitorActions(pipeline: String) throws -> [MonitorAction]
     /// Takes the pending `retrain` request, if any, for the run `runId` (which then waives the champion comparison).
     func consumeRetrainRequest(pipeline: String, runId: Int64) throws -> MonitorAction?
     /// What the metrics file says about scoring, labels and monitoring.
     func monitoringCounters(pipeline: String) throws -> MonitoringCounters
+    /// The drifted share of each scored drop that has one, oldest first.
+    func scoredDrift(pipeline: String) throws -> [(id: Int64, share: Double)]
     /// Where the drop of a scoring run is archived (nil when deleted).
     func scoredDropPath(scoringRunId: Int64) throws -> String?
 

@@ -364,6 +364,32 @@ enum LedgerSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v12-monitor-drift") { db in
+            try db.execute(sql: """
+                -- Monitor actions may also be triggered by drift of scored data: measurement_id
+                -- becomes optional, and scoring_run_id names the drifted scoring drop.
+                CREATE TABLE monitor_actions_v12 (
+                    id INTEGER PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('alert', 'retrain', 'rollback')),
+                    version INTEGER NOT NULL,
+                    metric TEXT NOT NULL,             -- the realized metric, or 'drift'
+                    measurement_id INTEGER REFERENCES realized_metrics(id),
+                    scoring_run_id INTEGER REFERENCES scoring_runs(id),
+                    measured TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    consumed_run_id INTEGER REFERENCES runs(id),
+                    at TEXT NOT NULL
+                );
+                INSERT INTO monitor_actions_v12 (id, pipeline, action, version, metric, measurement_id, measured, reason,
+                                                 outcome, consumed_run_id, at)
+                    SELECT id, pipeline, action, version, metric, measurement_id, measured, reason, outcome, consumed_run_id, at
+                    FROM monitor_actions;
+                DROP TABLE monitor_actions;
+                ALTER TABLE monitor_actions_v12 RENAME TO monitor_actions;
+                """)
+        }
         return migrator
     }
 }

@@ -3,13 +3,15 @@ import SluiceSystem
 
 /// What `monitor:` policies did, and the scored drop a measurement came from.
 extension SQLiteLedger {
-    public func recordMonitorAction(pipeline: String, action: String, version: Int, metric: String, measurementId: Int64,
-                                    measured: String, reason: String, outcome: String) throws -> Int64 {
+    public func recordMonitorAction(pipeline: String, action: String, version: Int, metric: String, measurementId: Int64?,
+                                    scoringRunId: Int64?, measured: String, reason: String, outcome: String) throws -> Int64 {
         try pool.write { db in
             try db.execute(sql: """
-                INSERT INTO monitor_actions (pipeline, action, version, metric, measurement_id, measured, reason, outcome, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [pipeline, action, version, metric, measurementId, measured, reason, outcome, Timestamp.now()])
+                INSERT INTO monitor_actions (pipeline, action, version, metric, measurement_id, scoring_run_id, measured, reason,
+                                             outcome, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [pipeline, action, version, metric, measurementId, scoringRunId, measured, reason, outcome,
+                                 Timestamp.now()])
             return db.lastInsertedRowID
         }
     }
@@ -18,7 +20,8 @@ extension SQLiteLedger {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM monitor_actions WHERE pipeline = ? ORDER BY id", arguments: [pipeline]).map { row in
                 MonitorAction(id: row["id"], pipeline: row["pipeline"], action: row["action"], version: row["version"],
-                              metric: row["metric"], measurementId: row["measurement_id"], measured: row["measured"],
+                              metric: row["metric"], measurementId: row["measurement_id"],
+                              scoringRunId: row["scoring_run_id"], measured: row["measured"],
                               reason: row["reason"], outcome: row["outcome"], consumedRunId: row["consumed_run_id"], at: row["at"])
             }
         }
@@ -31,6 +34,15 @@ extension SQLiteLedger {
             try db.execute(sql: "UPDATE monitor_actions SET consumed_run_id = ? WHERE id = ?", arguments: [runId, pending.id])
         }
         return pending
+    }
+
+    public func scoredDrift(pipeline: String) throws -> [(id: Int64, share: Double)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, drifted_share FROM scoring_runs WHERE pipeline = ? AND status = 'scored' AND drifted_share IS NOT NULL
+                ORDER BY id
+                """, arguments: [pipeline]).map { ($0["id"], $0["drifted_share"]) }
+        }
     }
 
     public func scoredDropPath(scoringRunId: Int64) throws -> String? {

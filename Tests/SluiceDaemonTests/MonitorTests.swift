@@ -97,4 +97,46 @@ import Testing
         #expect(try space.count("SELECT count(*) FROM monitor_actions WHERE consumed_run_id IS NOT NULL") == 1)
         #expect(try space.count("SELECT count(*) FROM events WHERE kind = 'champion.waived' AND message LIKE '%monitor: accuracy of v1%'") == 1)
     }
+
+    @Test func driftOfScoredDataActsAfterConsecutiveDriftedDrops() throws {
+        let space = try Workspace(promotion: "min: {auc: 0.5}", pipelineExtra: ScoringTests.monitoring
+            + "\n    monitor: {drift: {max_drifted_share: 0.3}, consecutive: 2, action: retrain}")
+        try space.drop("train.csv", ChurnData.csv(rows: 1500, seed: 2300))
+        #expect(try space.serve().status == 0)
+        var actions: [Int] = []
+        for (index, drifted) in [false, true, true].enumerated() {
+            let text = drifted ? ScoringTests.shifted(rows: 1000, seed: 2301 + UInt64(index))
+                : ScoringTests.scoringCSV(rows: 1000, seed: 2301 + UInt64(index))
+            try space.directory.write("inbox/churn-score/s\(index).csv", text)
+            #expect(try space.serve().status == 0)
+            actions.append(try space.count("SELECT count(*) FROM monitor_actions"))
+        }
+        #expect(actions == [0, 0, 1])
+        #expect(try space.strings("SELECT action || ' ' || metric FROM monitor_actions") == ["retrain drift"])
+        let reason = try space.strings("SELECT reason FROM monitor_actions").first ?? ""
+        #expect(reason.hasPrefix("drifted share of scored data above max_drifted_share 0.3 in 2 scoring drops in a row"), "\(reason)")
+    }
+
+    @Test func aMonitorPolicyThatSaysNothingIsAConfigError() throws {
+        let space = try Workspace(pipelineExtra: "    monitor: {metric: auc}")
+        let result = try Command.sluice(["check", "--config", space.config])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("give min or max_decline (or both) for metric: what counts as degraded"), "\(result.stderr)")
+    }
+
+    @Test func anAlertTakenInAWorkerReachesSystemdStatus() throws {
+        let space = try Workspace(promotion: "min: {auc: 0.5}", pipelineExtra: ScoringTests.monitoring
+            + "\n    monitor: {metric: accuracy, min: 0.9, action: alert}")
+        try space.drop("train.csv", ChurnData.csv(rows: 600, seed: 2400))
+        try space.directory.write("inbox/churn-score/day.csv", ScoringTests.scoringCSV(rows: 100, seed: 2401))
+        #expect(try space.serve().status == 0)
+        let predictions = try csv(space.root + "/outbox/churn/predictions/day.csv.v1.csv")
+        let socket = try NotifySocket(path: space.root + "/notify.sock")
+        let daemon = try space.startDaemon(environment: ["NOTIFY_SOCKET": socket.path])
+        try space.directory.write("inbox/churn-labels/bad.csv", labels(predictions) { _, p in Self.flip(p) })
+        #expect(eventually { socket.messages.contains { $0.contains("STATUS=") && $0.contains("churn: monitor alert at ") } },
+                "\(socket.messages)\n\(daemon.log)")
+        #expect(daemon.stop() == 0)
+        #expect(try space.count("SELECT count(*) FROM events WHERE kind = 'monitor.alert'") == 1)
+    }
 }

@@ -18,6 +18,16 @@ import Testing
         }.joined(separator: "\n") + "\n"
     }
 
+    /// A scoring drop with every number tripled: every numeric feature drifts.
+    static func shifted(rows: Int, seed: UInt64) -> String {
+        scoringCSV(rows: rows, seed: seed).split(separator: "\n").enumerated().map { index, line in
+            guard index > 0 else { return String(line) }
+            return line.split(separator: ",", omittingEmptySubsequences: false).map { field in
+                Double(field).map { "\($0 * 3)" } ?? String(field)
+            }.joined(separator: ",")
+        }.joined(separator: "\n") + "\n"
+    }
+
     func csv(_ path: String) throws -> [[String]] {
         try FileSystem.readText(path).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     }
@@ -106,13 +116,7 @@ import Testing
         try space.directory.write("inbox/churn-score/stable.csv", Self.scoringCSV(rows: 2000, seed: 2201))
         #expect(try space.serve().status == 0)
         // The same population with every number tripled: every numeric feature moves.
-        let shifted = Self.scoringCSV(rows: 2000, seed: 2202).split(separator: "\n").enumerated().map { index, line in
-            guard index > 0 else { return String(line) }
-            return line.split(separator: ",", omittingEmptySubsequences: false).map { field in
-                Double(field).map { "\($0 * 3)" } ?? String(field)
-            }.joined(separator: ",")
-        }.joined(separator: "\n") + "\n"
-        try space.directory.write("inbox/churn-score/shifted.csv", shifted)
+        try space.directory.write("inbox/churn-score/shifted.csv", Self.shifted(rows: 2000, seed: 2202))
         #expect(try space.serve().status == 0)
         let shares = try space.ledger().read { db in
             try Double.fetchAll(db, sql: "SELECT drifted_share FROM scoring_runs ORDER BY id")
