@@ -65,6 +65,7 @@ enum PrometheusMetrics {
         for c in counters { if let share = c.driftedShare { out += "sluice_scoring_drifted_share{pipeline=\"\(c.pipeline)\"} \(share)\n" } }
         out += "# HELP sluice_prediction_class_share Share of each predicted class in the latest scoring drop.\n# TYPE sluice_prediction_class_share gauge\n"
         out += "# HELP sluice_prediction_mean Mean prediction of the latest scoring drop (regression).\n# TYPE sluice_prediction_mean gauge\n"
+        out += "# HELP sluice_scoring_drift Drift of each feature of the latest scoring drop (PSI or Jensen-Shannon).\n# TYPE sluice_scoring_drift gauge\n"
         for c in counters {
             // The summary is sluice's own JSON; one that does not parse only loses these two gauges.
             guard let text = c.latestSummary,
@@ -73,6 +74,12 @@ enum PrometheusMetrics {
                 out += "sluice_prediction_class_share{pipeline=\"\(c.pipeline)\",class=\"\(name)\"} \(share)\n"
             }
             if let mean = object["mean"] as? Double { out += "sluice_prediction_mean{pipeline=\"\(c.pipeline)\"} \(mean)\n" }
+            let scores = ((object["drift"] as? [String: Any])?["scores"] as? [[String: Any]]) ?? []
+            for score in scores {
+                guard let column = score["column"] as? String, let measure = score["measure"] as? String,
+                      let value = score["score"] as? Double else { continue }
+                out += "sluice_scoring_drift{pipeline=\"\(c.pipeline)\",column=\"\(column)\",measure=\"\(measure)\"} \(value)\n"
+            }
         }
         out += "# HELP sluice_monitor_actions_total Actions taken by the monitor policy.\n# TYPE sluice_monitor_actions_total counter\n"
         for c in counters {

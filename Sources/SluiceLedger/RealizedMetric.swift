@@ -12,4 +12,19 @@ public struct RealizedMetric: Sendable, Codable, Equatable {
     public var value: Double
     public var rows: Int
     public var at: String
+
+    public init(id: Int64, pipeline: String, version: Int, source: String, scoringRunId: Int64?, labelsDropId: Int64?,
+                runId: Int64?, name: String, value: Double, rows: Int, at: String) {
+        self.id = id
+        self.pipeline = pipeline
+        self.version = version
+        self.source = source
+        self.scoringRunId = scoringRunId
+        self.labelsDropId = labelsDropId
+        self.runId = runId
+        self.name = name
+        self.value = value
+        self.rows = rows
+        self.at = at
+    }
 }

@@ -106,6 +106,7 @@ import Testing
         #expect(eventually { ((try? FileSystem.readText(metrics)) ?? "").contains("sluice_scored_rows_total{pipeline=\"churn\"} 100") },
                 "\((try? FileSystem.readText(metrics)) ?? "no metrics file")")
         #expect(try FileSystem.readText(metrics).contains("sluice_prediction_class_share{pipeline=\"churn\",class=\"no\"}"))
+        #expect(try FileSystem.readText(metrics).contains("sluice_scoring_drift{pipeline=\"churn\",column=\"tenure\",measure=\"psi\"}"))
         #expect(daemon.stop() == 0)
         #expect(try csv(path).count == 101)
     }
