@@ -68,7 +68,7 @@ struct StageSequence {
             default: break
             }
             let shown = result.metrics.filter { !$0.name.hasPrefix("nulls.") }.prefix(4)
-                .map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
+                .map { "\($0.name) \(HumanNumber.format($0.value))" }.joined(separator: ", ")
             try run.event(.info, "stage.finished", "stage \(padded) ok  \(RunContext.milliseconds(result.durationMs))  \(shown)")
             switch result.verdict {
             case .reject(let reason)? where resolved.plugin.kind == .validate:

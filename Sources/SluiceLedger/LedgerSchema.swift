@@ -390,6 +390,28 @@ enum LedgerSchema {
                 ALTER TABLE monitor_actions_v12 RENAME TO monitor_actions;
                 """)
         }
+        migrator.registerMigration("v13-report-views") { db in
+            try db.execute(sql: """
+                -- Views for reading the ledger directly (docs/report.md); `sluice report --format csv` prints them.
+                CREATE VIEW runs_overview AS
+                    SELECT r.id AS run_id, r.pipeline, r.run_key, r.status, r.started_at, r.ended_at, r.duration_ms,
+                           d.file_name, d.sha256 AS drop_sha256, d.rows, m.decision, m.version, r.message
+                    FROM runs r JOIN drops d ON d.id = r.drop_id LEFT JOIN models m ON m.run_id = r.id;
+                CREATE VIEW model_versions AS
+                    SELECT m.pipeline, m.version, m.decision, m.publication, m.identity, m.archive_path, m.archive_sha256,
+                           m.created_at, m.deleted_at, r.run_key, r.drop_id, m.reasons,
+                           (m.id IN (SELECT model_id FROM current_models)) AS in_service
+                    FROM models m JOIN runs r ON r.id = m.run_id;
+                CREATE VIEW quarantine AS
+                    SELECT id AS drop_id, pipeline, kind, file_name, received_at, finished_at, outcome_reason AS reason, final_path
+                    FROM drops WHERE outcome = 'quarantined';
+                CREATE VIEW drift_by_drop AS
+                    SELECT d.pipeline, s.drop_id, d.file_name, d.received_at, s.run_id, s.reference_drop_id, s.column_name,
+                           s.measure, s.score, s.threshold, s.drifted
+                    FROM drift_scores s JOIN drops d ON d.id = s.drop_id;
+                CREATE INDEX IF NOT EXISTS drops_pipeline_received ON drops(pipeline, received_at);
+                """)
+        }
         return migrator
     }
 }

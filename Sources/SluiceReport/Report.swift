@@ -26,18 +26,22 @@ public struct Report: Codable, Sendable {
         public var monitorActions: [MonitorAction]
     }
 
+    /// The JSON document's format (docs/report.md).
+    public var format = "sluice.report/1"
     public var ledger: String
     public var generatedAt: String
+    /// Only what happened at or after this time (ISO-8601 UTC), when given.
+    public var since: String?
     public var pipelines: [Pipeline]
 
     /// Reads the report for `pipelines` (all pipelines with drops when empty).
     public static func load(from ledger: any Ledger, ledgerPath: String, pipelines names: [String],
-                            limit: Int, generatedAt: String) throws -> Report {
+                            limit: Int, generatedAt: String, since: String? = nil) throws -> Report {
         let known = try ledger.pipelines()
         let selected = names.isEmpty ? known : names
         let pipelines = try selected.map { name in
-            let models = Array(try ledger.models(pipeline: name).suffix(limit))
-            let runs = try ledger.recentRuns(pipeline: name, limit: limit)
+            let models = Array(try ledger.models(pipeline: name).filter { since == nil || $0.createdAt >= since! }.suffix(limit))
+            let runs = try ledger.recentRuns(pipeline: name, limit: limit).filter { since == nil || $0.startedAt >= since! }
             var findings: (run: Int64, rows: [Finding])?
             var drift: (run: Int64, rows: [DriftScore])?
             for run in runs {
@@ -45,7 +49,8 @@ public struct Report: Codable, Sendable {
                 if drift == nil { let rows = try ledger.drift(runId: run.id); if !rows.isEmpty { drift = (run.id, rows) } }
             }
             return Pipeline(name: name, current: try ledger.currentModel(pipeline: name), models: models,
-                            drops: try ledger.recentDrops(pipeline: name, limit: limit), runs: runs,
+                            drops: try ledger.recentDrops(pipeline: name, limit: limit)
+                                .filter { since == nil || $0.receivedAt >= since! }, runs: runs,
                             latestGate: try models.last.map { try ledger.gateRules(runId: $0.runId) } ?? [],
                             schemaPinnedFromDrop: try ledger.pinnedSchema(pipeline: name)?.dropId,
                             latestFindings: findings?.rows ?? [], latestFindingsRun: findings?.run,
@@ -54,13 +59,13 @@ public struct Report: Codable, Sendable {
                             realized: Array(try ledger.realizedMetrics(pipeline: name).suffix(limit * 4)),
                             monitorActions: Array(try ledger.monitorActions(pipeline: name).suffix(limit)))
         }
-        return Report(ledger: ledgerPath, generatedAt: generatedAt, pipelines: pipelines)
+        return Report(ledger: ledgerPath, generatedAt: generatedAt, since: since, pipelines: pipelines)
     }
 
     /// JSON for programs (snake_case keys, sorted).
     public func json() throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
     }
@@ -68,6 +73,7 @@ public struct Report: Codable, Sendable {
     /// Aligned text for people, fitting `width` columns.
     public func text(width: Int = 80) -> String {
         var out = "sluice report · \(short(generatedAt)) UTC\nledger: \(ledger)\n"
+            + (since.map { "since: \(short($0)) UTC\n" } ?? "")
         if pipelines.isEmpty {
             out += "\nNo drops recorded yet. Drop a file into a pipeline's inbox and run `sluice serve --once`.\n"
         }

@@ -14,7 +14,7 @@ struct Report: ParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
+        case text, json, csv
     }
 
     @OptionGroup var options: ConfigOptions
@@ -25,13 +25,22 @@ struct Report: ParsableCommand {
     @Option(help: "How many recent drops, runs and models to show per pipeline.")
     var limit: Int = 10
 
-    @Option(help: "Output format: text (for people) or json (for programs).")
+    @Option(help: "Output format: text (for people), json (for programs, format sluice.report/1) or csv (one --table).")
     var format: Format = .text
+
+    @Option(help: ArgumentHelp("With --format csv: runs, models, drops, findings or drift.", valueName: "table"))
+    var table: String?
+
+    @Option(help: ArgumentHelp("Only what happened since: 7d, 12h, 30m, or a time (2026-12-01, 2026-12-01T14:00:00Z).",
+                               valueName: "when"))
+    var since: String?
 
     @Option(help: "Width of text output in columns.")
     var width: Int = 80
 
     func validate() throws {
+        if format == .csv && table == nil { throw ValidationError("--format csv needs --table (runs, models, drops, findings or drift)") }
+        if format != .csv && table != nil { throw ValidationError("--table works only with --format csv") }
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if width < 60 { throw ValidationError("--width must be at least 60") }
     }
@@ -44,11 +53,36 @@ struct Report: ParsableCommand {
         }
         let ledger = try SQLiteLedger(path: configuration.ledgerPath)
         let names = pipeline.isEmpty ? configuration.pipelines.map(\.name) : pipeline
+        let start = try since.map(Self.parseSince)
+        if format == .csv, let table {
+            let result: (columns: [String], rows: [[String]])
+            do { result = try ledger.reportTable(table, pipelines: names, since: start) } catch let error as LedgerError {
+                throw Failure("\(error)")
+            }
+            FileSystem.writeStandardOutput(([result.columns] + result.rows)
+                .map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+            return
+        }
         let report = try SluiceReport.Report.load(from: ledger, ledgerPath: configuration.ledgerPath,
-                                                  pipelines: names, limit: limit, generatedAt: Timestamp.now())
+                                                  pipelines: names, limit: limit, generatedAt: Timestamp.now(), since: start)
         switch format {
         case .text: FileSystem.writeStandardOutput(report.text(width: width))
         case .json: FileSystem.writeStandardOutput(try report.json())
+        case .csv: break
         }
+    }
+
+    /// `7d`, `12h`, `30m` before now, or a time.
+    static func parseSince(_ text: String) throws -> String {
+        let units: [Character: Double] = ["d": 86_400, "h": 3_600, "m": 60]
+        if let unit = text.last, let seconds = units[unit], let count = Double(text.dropLast()), count >= 0 {
+            return Timestamp.iso8601(seconds: Timestamp.unixNow() - count * seconds)
+        }
+        return try TimeArgument.parse(text)
+    }
+
+    static func csvField(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -152,7 +152,8 @@ import Testing
         let daemon = try space.startDaemon()
         for index in 0..<6 { try space.drop("live\(index).csv", ChurnData.csv(rows: 400, seed: 610 + UInt64(index))) }
         var rolledBack = 0
-        while (try? space.count("SELECT count(*) FROM drops WHERE outcome != 'claimed'")) ?? 0 < 8 {
+        let deadline = Date().addingTimeInterval(120)
+        while (try? space.count("SELECT count(*) FROM drops WHERE outcome != 'claimed'")) ?? 0 < 8, Date() < deadline {
             if try sluice(space, ["rollback", "churn", "--reason", "concurrent"]).status == 0 { rolledBack += 1 }
         }
         #expect(daemon.stop() == 0)

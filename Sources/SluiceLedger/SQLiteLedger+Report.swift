@@ -1,0 +1,42 @@
+import GRDB
+
+/// The report's tables, read from the documented views (docs/report.md).
+extension SQLiteLedger {
+    /// The tables `sluice report --format csv --table` prints, with the view and time column each reads.
+    public static let reportTables: [String: (source: String, time: String)] = [
+        "runs": ("runs_overview", "started_at"),
+        "models": ("model_versions", "created_at"),
+        "drops": ("(SELECT id AS drop_id, pipeline, kind, file_name, sha256, size_bytes, rows, received_at, finished_at, outcome, outcome_reason, final_path, deleted_at FROM drops)", "received_at"),
+        "findings": ("(SELECT f.run_id, r.pipeline, r.started_at, f.kind, f.severity, f.column_name, f.measured, f.expected, f.count, f.message FROM findings f JOIN runs r ON r.id = f.run_id)", "started_at"),
+        "drift": ("drift_by_drop", "received_at"),
+    ]
+
+    /// Every row of `table` for `pipelines` (all when empty) since `since` (ISO-8601 UTC), as text.
+    public func reportTable(_ table: String, pipelines: [String], since: String?) throws -> (columns: [String], rows: [[String]]) {
+        guard let (source, time) = Self.reportTables[table] else {
+            throw LedgerError("no report table '\(table)'; there are: " + Self.reportTables.keys.sorted().joined(separator: ", "))
+        }
+        return try pool.read { db in
+            var sql = "SELECT * FROM \(source) WHERE (? IS NULL OR \(time) >= ?)"
+            var arguments: [DatabaseValueConvertible?] = [since, since]
+            if !pipelines.isEmpty {
+                sql += " AND pipeline IN (\(pipelines.map { _ in "?" }.joined(separator: ", ")))"
+                arguments += pipelines.map { $0 as DatabaseValueConvertible? }
+            }
+            let statement = try db.makeStatement(sql: sql + " ORDER BY \(time)")
+            let rows = try Row.fetchAll(statement, arguments: StatementArguments(arguments))
+            return (statement.columnNames, rows.map { row in
+                (0..<row.count).map { index in
+                    let value: DatabaseValue = row[index]
+                    switch value.storage {
+                    case .null: return ""
+                    case .int64(let number): return String(number)
+                    case .double(let number): return "\(number)"
+                    case .string(let text): return text
+                    case .blob: return "(blob)"
+                    }
+                }
+            })
+        }
+    }
+}
