@@ -12,7 +12,7 @@ DESTDIR   ?=
 DEMO_DIR  ?= .build/demo
 DEB_PACKAGES := libarchive-dev libsqlite3-dev zlib1g-dev pkg-config
 
-.PHONY: all deps build demo test bench bench-intake bench-ingest bench-train bench-path install clean
+.PHONY: all deps browser build demo test bench bench-intake bench-ingest bench-train bench-path install clean
 
 all: build
 
@@ -25,6 +25,15 @@ deps:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+
+# The browser the HTML report test opens the page in. Optional: where it cannot
+# be installed the test says so (skipped with its reason) and the rest runs.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (for the HTML report test)"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  ( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium ) \
+	    || echo "chromium could not be installed: the HTML report test will be skipped with that reason"; }
 
 build: deps
 	$(SWIFT) build -c release
@@ -40,7 +49,7 @@ demo: build
 	echo && echo "== the published archive ($(DEMO_DIR)/outbox/churn/current.tar.gz)" && \
 	tar -tzvf $(DEMO_DIR)/outbox/churn/current.tar.gz
 
-test: deps
+test: deps browser
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

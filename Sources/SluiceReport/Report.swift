@@ -24,6 +24,17 @@ public struct Report: Codable, Sendable {
         public var monitoring: MonitoringCounters
         public var realized: [RealizedMetric]
         public var monitorActions: [MonitorAction]
+        /// Every change of the model in service (for the charts' markers).
+        public var championHistory: [ChampionInterval]
+        /// Drift scores of recent runs, newest first (for the heat map).
+        public var driftByRun: [RunDrift]
+    }
+
+    /// The drift scores of one run.
+    public struct RunDrift: Codable, Sendable {
+        public var runId: Int64
+        public var startedAt: String
+        public var scores: [DriftScore]
     }
 
     /// The JSON document's format (docs/report.md).
@@ -44,9 +55,12 @@ public struct Report: Codable, Sendable {
             let runs = try ledger.recentRuns(pipeline: name, limit: limit).filter { since == nil || $0.startedAt >= since! }
             var findings: (run: Int64, rows: [Finding])?
             var drift: (run: Int64, rows: [DriftScore])?
+            var driftByRun: [RunDrift] = []
             for run in runs {
                 if findings == nil { let rows = try ledger.findings(runId: run.id); if !rows.isEmpty { findings = (run.id, rows) } }
-                if drift == nil { let rows = try ledger.drift(runId: run.id); if !rows.isEmpty { drift = (run.id, rows) } }
+                let scores = try ledger.drift(runId: run.id)
+                if drift == nil, !scores.isEmpty { drift = (run.id, scores) }
+                if !scores.isEmpty { driftByRun.append(RunDrift(runId: run.id, startedAt: run.startedAt, scores: scores)) }
             }
             return Pipeline(name: name, current: try ledger.currentModel(pipeline: name), models: models,
                             drops: try ledger.recentDrops(pipeline: name, limit: limit)
@@ -57,7 +71,8 @@ public struct Report: Codable, Sendable {
                             latestDrift: drift?.rows ?? [], latestDriftRun: drift?.run,
                             monitoring: try ledger.monitoringCounters(pipeline: name),
                             realized: Array(try ledger.realizedMetrics(pipeline: name).suffix(limit * 4)),
-                            monitorActions: Array(try ledger.monitorActions(pipeline: name).suffix(limit)))
+                            monitorActions: Array(try ledger.monitorActions(pipeline: name).suffix(limit)),
+                            championHistory: try ledger.championHistory(pipeline: name), driftByRun: driftByRun)
         }
         return Report(ledger: ledgerPath, generatedAt: generatedAt, since: since, pipelines: pipelines)
     }

@@ -14,7 +14,7 @@ struct Report: ParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json, csv
+        case text, json, csv, html
     }
 
     @OptionGroup var options: ConfigOptions
@@ -25,7 +25,7 @@ struct Report: ParsableCommand {
     @Option(help: "How many recent drops, runs and models to show per pipeline.")
     var limit: Int = 10
 
-    @Option(help: "Output format: text (for people), json (for programs, format sluice.report/1) or csv (one --table).")
+    @Option(help: "Output format: text (for people), json (for programs, format sluice.report/1), csv (one --table) or html (one self-contained page; with --output).")
     var format: Format = .text
 
     @Option(help: ArgumentHelp("With --format csv: runs, models, drops, findings or drift.", valueName: "table"))
@@ -34,6 +34,9 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("Only what happened since: 7d, 12h, 30m, or a time (2026-12-01, 2026-12-01T14:00:00Z).",
                                valueName: "when"))
     var since: String?
+
+    @Option(help: ArgumentHelp("Write to this file (safely) instead of standard output.", valueName: "file"))
+    var output: String?
 
     @Option(help: "Width of text output in columns.")
     var width: Int = 80
@@ -65,10 +68,19 @@ struct Report: ParsableCommand {
         }
         let report = try SluiceReport.Report.load(from: ledger, ledgerPath: configuration.ledgerPath,
                                                   pipelines: names, limit: limit, generatedAt: Timestamp.now(), since: start)
+        let text: String
         switch format {
-        case .text: FileSystem.writeStandardOutput(report.text(width: width))
-        case .json: FileSystem.writeStandardOutput(try report.json())
-        case .csv: break
+        case .text: text = report.text(width: width)
+        case .json: text = try report.json()
+        case .html: text = report.html()
+        case .csv: return
+        }
+        if let output {
+            try FileSystem.createDirectory(FileSystem.directory(of: FileSystem.absolute(output)))
+            try FileSystem.writeAtomically(text, to: output)
+            FileSystem.writeStandardError("wrote \(output) (\(text.utf8.count / 1024) KiB)\n")
+        } else {
+            FileSystem.writeStandardOutput(text)
         }
     }
 

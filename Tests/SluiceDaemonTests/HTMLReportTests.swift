@@ -1,0 +1,61 @@
+import Foundation
+import SluiceSystem
+import SluiceTestSupport
+import Testing
+
+/// The HTML report: one self-contained page, opened in a real headless Chromium.
+@Suite struct HTMLReportTests {
+    /// Chromium on this machine, if installed (`.ci/run` and `make test` install Debian's `chromium`).
+    static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileSystem.isRegularFile($0) }
+
+    static func page() throws -> (Workspace, String) {
+        let space = try Workspace(promotion: "min: {auc: 0.5}\n      champion: {metric: auc, min_improvement: -1}",
+                                  pipelineExtra: ScoringTests.monitoring)
+        for index in 0..<3 {
+            try space.drop("d\(index).csv", ChurnData.csv(rows: 500, seed: 2700 + UInt64(index)))
+            #expect(try space.serve().status == 0)
+        }
+        try space.drop("bad.csv", "tenure,charges\n1,x\n")
+        #expect(try space.serve().status == 0)
+        #expect(try Command.sluice(["rollback", "churn", "--reason", "test", "--config", space.config]).status == 0)
+        let path = space.root + "/report.html"
+        let result = try Command.sluice(["report", "--config", space.config, "--format", "html", "--output", path], in: space.root)
+        #expect(result.status == 0, "\(result.output)")
+        return (space, try FileSystem.readText(path))
+    }
+
+    @Test func thePageIsSelfContainedAndShowsEveryPart() throws {
+        let (_, html) = try Self.page()
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.utf8.count < 2 << 20)
+        #expect(!html.contains("<script") && !html.contains("<link") && !html.contains("@import"))
+        #expect(!html.contains("http://") && !html.contains("https://"), "nothing to fetch")
+        #expect(html.components(separatedBy: "<svg").count - 1 == 4)   // metric, realized, drift, stage durations
+        #expect(html.contains("auc of each model"))
+        #expect(html.contains("rollback v2"), "champion changes are marked")
+        #expect(html.contains("drift vs the champion's training data"))
+        #expect(html.contains("quarantined drops") && html.contains("bad.csv"))
+        #expect(html.contains("stage durations per run"))
+        // Every chart has a size and a title, and marks carry labels, not colour alone.
+        #expect(!html.contains("width=\"0\"") && !html.contains("height=\"0\""))
+        #expect(html.components(separatedBy: "<title>").count - 1 > 10)
+    }
+
+    @Test(.enabled(if: chromium != nil, "Chromium is not installed here (Debian package chromium); the page was not opened in a browser"))
+    func thePageOpensInHeadlessChromiumWithoutErrors() throws {
+        let (space, _) = try Self.page()
+        let screenshot = FileSystem.directory(of: FileSystem.directory(of: BuildProducts.directory)) + "/report-screenshot.png"
+        try? FileSystem.remove(screenshot)
+        let result = try Command.run(Self.chromium!, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+            "--enable-logging=stderr", "--v=0", "--window-size=1100,2400",
+            "--screenshot=\(screenshot)", "file://\(space.root)/report.html",
+        ], in: space.root, environment: ["HOME": space.root])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(FileSystem.isRegularFile(screenshot))
+        #expect((try? FileSystem.size(screenshot)) ?? 0 > 20_000, "a blank page is smaller")
+        #expect(!result.stderr.contains("CONSOLE("), "console messages: \(result.stderr)")
+        #expect(!result.stderr.contains("Uncaught"))
+    }
+}
