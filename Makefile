@@ -12,7 +12,7 @@ DESTDIR   ?=
 DEMO_DIR  ?= .build/demo
 DEB_PACKAGES := libarchive-dev libsqlite3-dev zlib1g-dev pkg-config
 
-.PHONY: all deps browser build demo test bench bench-intake bench-ingest bench-train bench-path install clean
+.PHONY: all deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path install clean
 
 all: build
 
@@ -54,7 +54,10 @@ test: deps browser
 	$(SWIFT) test
 
 # Benchmarks print tables; they are not tests. See Benchmarks/.
-bench: bench-intake bench-ingest bench-train bench-path
+bench: bench-intake bench-ingest bench-train bench-path bench-report
+
+bench-report: build
+	"$$($(SWIFT) build -c release --show-bin-path)/sluice-bench-report"
 
 bench-intake: build
 	python3 Benchmarks/intake_latency.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --drops 100

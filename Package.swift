@@ -129,6 +129,8 @@ let package = Package(
                           path: "Benchmarks/TrainBench"),
         .executableTarget(name: "sluice-bench-ingest", dependencies: ["SluiceData", "SluiceSystem"],
                           path: "Benchmarks/IngestBench"),
+        .executableTarget(name: "sluice-bench-report", dependencies: ["SluiceLedger", "SluiceReport", "SluiceFormats", "SluiceSystem"],
+                          path: "Benchmarks/ReportBench"),
 
         // Tests.
         .target(name: "SluiceTestSupport", dependencies: [

@@ -97,6 +97,10 @@ public protocol Ledger: Sendable {
     func recentDrops(pipeline: String, limit: Int) throws -> [DropRow]
     func recentRuns(pipeline: String, limit: Int) throws -> [RunRow]
     func models(pipeline: String) throws -> [ModelRow]
+    /// The newest `limit` models of a pipeline, oldest first.
+    func recentModels(pipeline: String, limit: Int) throws -> [ModelRow]
+    /// The newest `limit` changes of the model in service, oldest first.
+    func recentChampionChanges(pipeline: String, limit: Int) throws -> [ChampionInterval]
     func currentModel(pipeline: String) throws -> ModelRow?
     func events(runId: Int64) throws -> [EventRow]
 

@@ -412,6 +412,14 @@ enum LedgerSchema {
                 CREATE INDEX IF NOT EXISTS drops_pipeline_received ON drops(pipeline, received_at);
                 """)
         }
+        migrator.registerMigration("v14-report-indexes") { db in
+            try db.execute(sql: """
+                -- The report reads the newest rows of each pipeline.
+                CREATE INDEX models_pipeline_id ON models(pipeline, id);
+                CREATE INDEX champion_changes_pipeline_id ON champion_changes(pipeline, id);
+                CREATE INDEX realized_metrics_pipeline_id ON realized_metrics(pipeline, id);
+                """)
+        }
         return migrator
     }
 }

@@ -40,3 +40,41 @@ extension SQLiteLedger {
         }
     }
 }
+
+extension SQLiteLedger {
+    /// `EXPLAIN QUERY PLAN` of the reads the report makes per pipeline (for the benchmark).
+    public func reportQueryPlans(pipeline: String) throws -> [(String, String)] {
+        let queries = [
+            ("recent drops", "SELECT * FROM drops WHERE pipeline = ? ORDER BY id DESC LIMIT 10"),
+            ("recent runs", "SELECT * FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT 10"),
+            ("recent models", "SELECT * FROM models WHERE pipeline = ? ORDER BY id DESC LIMIT 10"),
+            ("drift of a run", "SELECT * FROM drift_scores WHERE run_id = ?"),
+            ("recent champion changes", "SELECT * FROM champion_history WHERE change_id IN (SELECT id FROM champion_changes WHERE pipeline = ? ORDER BY id DESC LIMIT 50) ORDER BY change_id"),
+        ]
+        return try pool.read { db in
+            try queries.map { name, sql in
+                let rows = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [pipeline])
+                return (name, rows.map { $0["detail"] as String? ?? "" }.joined(separator: "; "))
+            }
+        }
+    }
+
+    /// The newest `limit` models of a pipeline, oldest first.
+    public func recentModels(pipeline: String, limit: Int) throws -> [ModelRow] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM models WHERE pipeline = ? ORDER BY id DESC LIMIT ?", arguments: [pipeline, limit])
+                .reversed().map { try Self.modelRow($0, db: db) }
+        }
+    }
+
+    /// The newest `limit` champion changes of a pipeline, oldest first.
+    public func recentChampionChanges(pipeline: String, limit: Int) throws -> [ChampionInterval] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM champion_history WHERE change_id IN
+                    (SELECT id FROM champion_changes WHERE pipeline = ? ORDER BY id DESC LIMIT ?)
+                ORDER BY change_id
+                """, arguments: [pipeline, limit]).map(Self.interval)
+        }
+    }
+}

@@ -62,9 +62,10 @@ extension Report {
         }
         let thresholds = p.latestGate.filter { $0.metric == metric && ($0.bound == "min" || $0.bound == "max") }
             .map { ($0.threshold, "\($0.bound) \(String(format: "%.3g", $0.threshold))") }
+        let first = points.map(\.x).min() ?? 0
         let markers = p.championHistory.compactMap { change in
             Self.seconds(change.since).map { ($0, "\(change.action.rawValue) v\(change.version)") }
-        }
+        }.filter { $0.0 >= first }
         return SVGChart.timeSeries(points, title: "\(metric) of each model (× = rejected)", thresholds: thresholds, markers: markers)
     }
 

@@ -51,7 +51,7 @@ public struct Report: Codable, Sendable {
         let known = try ledger.pipelines()
         let selected = names.isEmpty ? known : names
         let pipelines = try selected.map { name in
-            let models = Array(try ledger.models(pipeline: name).filter { since == nil || $0.createdAt >= since! }.suffix(limit))
+            let models = try ledger.recentModels(pipeline: name, limit: limit).filter { since == nil || $0.createdAt >= since! }
             let runs = try ledger.recentRuns(pipeline: name, limit: limit).filter { since == nil || $0.startedAt >= since! }
             var findings: (run: Int64, rows: [Finding])?
             var drift: (run: Int64, rows: [DriftScore])?
@@ -72,7 +72,8 @@ public struct Report: Codable, Sendable {
                             monitoring: try ledger.monitoringCounters(pipeline: name),
                             realized: Array(try ledger.realizedMetrics(pipeline: name).suffix(limit * 4)),
                             monitorActions: Array(try ledger.monitorActions(pipeline: name).suffix(limit)),
-                            championHistory: try ledger.championHistory(pipeline: name), driftByRun: driftByRun)
+                            championHistory: try ledger.recentChampionChanges(pipeline: name, limit: max(limit, 20)),
+                            driftByRun: driftByRun)
         }
         return Report(ledger: ledgerPath, generatedAt: generatedAt, since: since, pipelines: pipelines)
     }

@@ -48,7 +48,7 @@ import Testing
         let screenshot = FileSystem.directory(of: FileSystem.directory(of: BuildProducts.directory)) + "/report-screenshot.png"
         try? FileSystem.remove(screenshot)
         let result = try Command.run(Self.chromium!, [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
             "--enable-logging=stderr", "--v=0", "--window-size=1100,2400",
             "--screenshot=\(screenshot)", "file://\(space.root)/report.html",
         ], in: space.root, environment: ["HOME": space.root])
