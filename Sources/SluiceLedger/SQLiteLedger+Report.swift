@@ -77,4 +77,12 @@ extension SQLiteLedger {
                 """, arguments: [pipeline, limit]).map(Self.interval)
         }
     }
+
+    /// The drop a run's drift was measured on and the reference drop it was measured against.
+    public func driftDrops(runId: Int64) throws -> (dropId: Int64, referenceDropId: Int64?)? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT drop_id, reference_drop_id FROM drift_scores WHERE run_id = ? LIMIT 1",
+                             arguments: [runId]).map { ($0["drop_id"], $0["reference_drop_id"]) }
+        }
+    }
 }

@@ -26,6 +26,10 @@ extension Report {
         out += metricChart(p)
         out += realizedChart(p)
         out += driftMap(p)
+        out += p.driftDistributions.map { distribution in
+            SVGChart.pairedBars(distribution.bins, reference: distribution.reference, current: distribution.current,
+                                title: "\(distribution.column): \(distribution.measure) \(String(format: "%.3f", distribution.score)), the champion's training data (outline) vs this drop (solid)")
+        }.joined()
         out += findingsTable(p)
         out += runsChart(p)
         return out + "</section>\n"
@@ -134,7 +138,7 @@ extension Report {
     svg.chart{display:block;margin:.6em 0;max-width:100%;height:auto}.t{font-size:13px;font-weight:600}.tick{font-size:10px}
     .axis{stroke:#444}.threshold{stroke:#444;stroke-dasharray:6 3}.marker{stroke:#888;stroke-dasharray:2 2}
     .line{fill:none;stroke:#1f5fa8;stroke-width:1.5}.dot{fill:#1f5fa8}.cell{fill:#1f5fa8}.drifted{fill:#b3261e}.none{fill:#eee}
-    .part0{fill:#1f5fa8}.part1{fill:#6a9fd8}.part2{fill:#2e7d32}.part3{fill:#9e9e9e}.inbar{font-size:10px;fill:#fff}
+    .ref{fill:none;stroke:#222;stroke-width:1.2}.cur{fill:#1f5fa8}.part0{fill:#1f5fa8}.part1{fill:#6a9fd8}.part2{fill:#2e7d32}.part3{fill:#9e9e9e}.inbar{font-size:10px;fill:#fff}
     @media print{body{max-width:none}section{break-inside:avoid-page}}
     """
 }

@@ -28,6 +28,8 @@ public struct Report: Codable, Sendable {
         public var championHistory: [ChampionInterval]
         /// Drift scores of recent runs, newest first (for the heat map).
         public var driftByRun: [RunDrift]
+        /// The latest drift run's most drifted features: reference vs current distributions.
+        public var driftDistributions: [DriftDistribution]
     }
 
     /// The drift scores of one run.
@@ -73,9 +75,20 @@ public struct Report: Codable, Sendable {
                             realized: Array(try ledger.realizedMetrics(pipeline: name).suffix(limit * 4)),
                             monitorActions: Array(try ledger.monitorActions(pipeline: name).suffix(limit)),
                             championHistory: try ledger.recentChampionChanges(pipeline: name, limit: max(limit, 20)),
-                            driftByRun: driftByRun)
+                            driftByRun: driftByRun,
+                            driftDistributions: try drift.map { try distributions(ledger, run: $0.run, scores: $0.rows) } ?? [])
         }
         return Report(ledger: ledgerPath, generatedAt: generatedAt, since: since, pipelines: pipelines)
+    }
+
+    /// The most drifted features of a run, from the two drops' stored profiles.
+    static func distributions(_ ledger: any Ledger, run: Int64, scores: [DriftScore]) throws -> [DriftDistribution] {
+        guard let drops = try ledger.driftDrops(runId: run), let referenceId = drops.referenceDropId,
+              let currentText = try ledger.profile(dropId: drops.dropId), let referenceText = try ledger.profile(dropId: referenceId)
+        else { return [] }
+        let current = try Profile.decode(Array(currentText.utf8), file: "profile of drop \(drops.dropId)")
+        let reference = try Profile.decode(Array(referenceText.utf8), file: "profile of drop \(referenceId)")
+        return DriftDistribution.mostDrifted(scores, reference: reference, current: current)
     }
 
     /// JSON for programs (snake_case keys, sorted).

@@ -106,5 +106,26 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
+    /// Reference (outlined) and current (solid) shares per bin, each bar labelled with its share.
+    static func pairedBars(_ bins: [String], reference: [Double], current: [Double], title: String) -> String {
+        let top = 28.0, height = 150.0, bottom = 30.0, left = 8.0
+        let group = min(70.0, 700.0 / Double(max(bins.count, 1)))
+        let width = Int(left + group * Double(bins.count) + 8)
+        let maximum = max((reference + current).max() ?? 1, 1e-9)
+        var svg = "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 \(max(width, 720)) \(Int(top + height + bottom))\" width=\"\(max(width, 720))\" height=\"\(Int(top + height + bottom))\">"
+        svg += "<title>\(escape(title))</title><text x=\"4\" y=\"16\" class=\"t\">\(escape(title))</text>"
+        for (index, name) in bins.enumerated() {
+            let x = left + group * Double(index)
+            for (side, value) in [(0, reference[index]), (1, current[index])] {
+                let h = value / maximum * (height - 14)
+                let bx = x + 4 + Double(side) * (group / 2 - 4)
+                svg += "<rect x=\"\(f(bx))\" y=\"\(f(top + height - h))\" width=\"\(f(group / 2 - 6))\" height=\"\(f(max(h, 0.5)))\" class=\"\(side == 0 ? "ref" : "cur")\"><title>\(escape("\(name) \(side == 0 ? "training" : "drop") \(String(format: "%.1f%%", value * 100))"))</title></rect>"
+                svg += "<text x=\"\(f(bx + (group / 2 - 6) / 2))\" y=\"\(f(top + height - h - 3))\" class=\"tick\" text-anchor=\"middle\">\(String(format: "%.0f", value * 100))</text>"
+            }
+            svg += "<text x=\"\(f(x + group / 2))\" y=\"\(f(top + height + 14))\" class=\"tick\" text-anchor=\"middle\">\(escape(String(name.prefix(10))))</text>"
+        }
+        return svg + "</svg>"
+    }
+
     static func f(_ value: Double) -> String { String(format: "%.1f", value) }
 }

@@ -3,6 +3,9 @@ import SluiceEngine
 import SluiceLedger
 import SluiceReport
 import SluiceSystem
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,7 +73,7 @@ struct Report: ParsableCommand {
                                                   pipelines: names, limit: limit, generatedAt: Timestamp.now(), since: start)
         let text: String
         switch format {
-        case .text: text = report.text(width: width)
+        case .text: text = output == nil && Self.colour ? Self.coloured(report.text(width: width)) : report.text(width: width)
         case .json: text = try report.json()
         case .html: text = report.html()
         case .csv: return
@@ -82,6 +85,20 @@ struct Report: ParsableCommand {
         } else {
             FileSystem.writeStandardOutput(text)
         }
+    }
+
+    /// Colour only on a terminal, and never with NO_COLOR set (https://no-color.org).
+    static var colour: Bool {
+        guard isatty(1) == 1 else { return false }
+        guard let value = getenv("NO_COLOR") else { return true }
+        return String(cString: value).isEmpty   // set but empty does not count (no-color.org)
+    }
+
+    /// Passing rules green, failing ones and drifted features red (the words stay: colour is never the only sign).
+    static func coloured(_ text: String) -> String {
+        text.replacingOccurrences(of: "  pass  ", with: "  \u{1b}[32mpass\u{1b}[0m  ")
+            .replacingOccurrences(of: "  FAIL  ", with: "  \u{1b}[31mFAIL\u{1b}[0m  ")
+            .replacingOccurrences(of: " DRIFTED", with: " \u{1b}[31mDRIFTED\u{1b}[0m")
     }
 
     /// `7d`, `12h`, `30m` before now, or a time.

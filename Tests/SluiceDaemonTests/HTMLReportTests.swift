@@ -31,7 +31,10 @@ import Testing
         #expect(html.utf8.count < 2 << 20)
         #expect(!html.contains("<script") && !html.contains("<link") && !html.contains("@import"))
         #expect(!html.contains("http://") && !html.contains("https://"), "nothing to fetch")
-        #expect(html.components(separatedBy: "<svg").count - 1 == 4)   // metric, realized, drift, stage durations
+        // metric, realized, drift heat map, stage durations, and the most drifted features' distributions.
+        let charts = html.components(separatedBy: "<svg").count - 1
+        #expect(charts >= 5 && charts <= 7, "\(charts) charts")
+        #expect(html.contains("the champion's training data (outline) vs this drop (solid)"))
         #expect(html.contains("auc of each model"))
         #expect(html.contains("rollback v2"), "champion changes are marked")
         #expect(html.contains("drift vs the champion's training data"))

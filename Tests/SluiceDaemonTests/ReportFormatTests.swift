@@ -64,4 +64,19 @@ import Testing
         #expect(reports >= 3)
         #expect(try space.count("SELECT count(*) FROM drops WHERE outcome = 'archived'") == 12)
     }
+
+    /// Colour only on a terminal (a real pty, through script(1)), never with NO_COLOR or into a pipe.
+    @Test func colourOnlyOnATerminalAndNeverWithNoColor() throws {
+        let space = try Workspace(promotion: "min: {auc: 0.5}")
+        try space.drop("a.csv", ChurnData.csv(rows: 600, seed: 2800))
+        #expect(try space.serve().status == 0)
+        let command = "\(BuildProducts.sluice) report --config \(space.config)"
+        // NO_COLOR empty counts as unset (the test runner may have set it).
+        let tty = try Command.run("/usr/bin/script", ["-qec", command, "/dev/null"], in: space.root, environment: ["NO_COLOR": ""])
+        #expect(tty.stdout.contains("\u{1b}[32mpass\u{1b}[0m"), "\(tty.output)")
+        let noColor = try Command.run("/usr/bin/script", ["-qec", command, "/dev/null"], in: space.root, environment: ["NO_COLOR": "1"])
+        #expect(noColor.stdout.contains("pass") && !noColor.stdout.contains("\u{1b}["), "\(noColor.output)")
+        let piped = try report(space, [])
+        #expect(!piped.stdout.contains("\u{1b}["))
+    }
 }
