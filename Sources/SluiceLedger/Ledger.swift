@@ -101,6 +101,8 @@ public protocol Ledger: Sendable {
     func recentModels(pipeline: String, limit: Int) throws -> [ModelRow]
     /// The newest `limit` changes of the model in service, oldest first.
     func recentChampionChanges(pipeline: String, limit: Int) throws -> [ChampionInterval]
+    /// Drops by outcome and runs by status since a time, and the last success.
+    func windowCounts(pipeline: String, since: String?) throws -> WindowCounts
     /// The drop a run's drift was measured on, and its reference drop.
     func driftDrops(runId: Int64) throws -> (dropId: Int64, referenceDropId: Int64?)?
     func currentModel(pipeline: String) throws -> ModelRow?

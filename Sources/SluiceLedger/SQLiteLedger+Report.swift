@@ -85,4 +85,24 @@ extension SQLiteLedger {
                              arguments: [runId]).map { ($0["drop_id"], $0["reference_drop_id"]) }
         }
     }
+
+    /// Drops by outcome and runs by status since `since` (everything when nil), and the last approved run.
+    public func windowCounts(pipeline: String, since: String?) throws -> WindowCounts {
+        try pool.read { db in
+            var counts = WindowCounts(drops: [:], runs: [:], lastSuccess: nil)
+            for row in try Row.fetchAll(db, sql: """
+                SELECT outcome, count(*) AS n FROM drops WHERE pipeline = ? AND (? IS NULL OR received_at >= ?) GROUP BY outcome
+                """, arguments: [pipeline, since, since]) {
+                counts.drops[row["outcome"]] = row["n"]
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT status, count(*) AS n FROM runs WHERE pipeline = ? AND (? IS NULL OR started_at >= ?) GROUP BY status
+                """, arguments: [pipeline, since, since]) {
+                counts.runs[row["status"]] = row["n"]
+            }
+            counts.lastSuccess = try String.fetchOne(db, sql: "SELECT max(ended_at) FROM runs WHERE pipeline = ? AND status = 'approved'",
+                                                     arguments: [pipeline])
+            return counts
+        }
+    }
 }

@@ -36,9 +36,8 @@ extension Report {
     }
 
     func overview(_ p: Pipeline) -> String {
-        var counts: [String: Int] = [:]
-        for drop in p.drops { counts[drop.outcome.rawValue, default: 0] += 1 }
-        for run in p.runs { counts[run.status.rawValue, default: 0] += 1 }
+        let counts = p.counts
+        let window = since == nil ? "all time" : "since \(short(since!)) UTC"
         var champion = "none yet"
         if let model = p.current {
             let since = p.championHistory.last.map { " since \(short($0.since)) UTC (\($0.action.rawValue) by \($0.by))" } ?? ""
@@ -46,11 +45,12 @@ extension Report {
             let metrics: [String] = names.compactMap { name in model.metrics[name].map { "\(name) \(String(format: "%.4f", $0))" } }
             champion = "v\(model.version ?? 0)\(since): " + metrics.prefix(3).joined(separator: ", ")
         }
-        let lastSuccess = p.runs.first { $0.status == .approved }.map { short($0.startedAt) + " UTC" } ?? "none in view"
-        let failures = p.runs.filter { $0.status == .failed || $0.status == .interrupted }.count
+        let lastSuccess = counts.lastSuccess.map { short($0) + " UTC" } ?? "none yet"
+        let drops = counts.drops.values.reduce(0, +)
+        let failures = (counts.runs["failed"] ?? 0) + (counts.runs["interrupted"] ?? 0)
         let items = [("model in service", champion),
-                     ("recent drops", "\(p.drops.count): " + ["archived", "quarantined", "claimed"].map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")),
-                     ("recent runs", ["approved", "rejected", "duplicate", "failed"].map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ")),
+                     ("drops received (\(window))", "\(drops): " + ["archived", "quarantined", "claimed"].map { "\(counts.drops[$0] ?? 0) \($0)" }.joined(separator: ", ")),
+                     ("runs (\(window))", ["approved", "rejected", "duplicate", "failed", "interrupted"].map { "\(counts.runs[$0] ?? 0) \($0)" }.joined(separator: ", ")),
                      ("last success", lastSuccess), ("failed or interrupted runs", "\(failures)"),
                      ("scored", "\(p.monitoring.rowsScored) rows, \(p.monitoring.labelsMatched) labels matched")]
         return "<dl class=\"overview\">" + items.map { "<dt>\(SVGChart.escape($0.0))</dt><dd>\(SVGChart.escape($0.1))</dd>" }.joined() + "</dl>"

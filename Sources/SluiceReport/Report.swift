@@ -1,6 +1,7 @@
 import Foundation
 import SluiceFormats
 import SluiceLedger
+import SluiceSystem
 
 /// What `sluice report` shows, read from the ledger only.
 public struct Report: Codable, Sendable {
@@ -30,6 +31,8 @@ public struct Report: Codable, Sendable {
         public var driftByRun: [RunDrift]
         /// The latest drift run's most drifted features: reference vs current distributions.
         public var driftDistributions: [DriftDistribution]
+        /// Drops and runs in the report's window (all of them without --since).
+        public var counts: WindowCounts
     }
 
     /// The drift scores of one run.
@@ -76,7 +79,8 @@ public struct Report: Codable, Sendable {
                             monitorActions: Array(try ledger.monitorActions(pipeline: name).suffix(limit)),
                             championHistory: try ledger.recentChampionChanges(pipeline: name, limit: max(limit, 20)),
                             driftByRun: driftByRun,
-                            driftDistributions: try drift.map { try distributions(ledger, run: $0.run, scores: $0.rows) } ?? [])
+                            driftDistributions: try drift.map { try distributions(ledger, run: $0.run, scores: $0.rows) } ?? [],
+                            counts: try ledger.windowCounts(pipeline: name, since: since))
         }
         return Report(ledger: ledgerPath, generatedAt: generatedAt, since: since, pipelines: pipelines)
     }
@@ -143,7 +147,7 @@ public struct Report: Codable, Sendable {
             var drops = TextTable(["id", "file", "rows", "outcome", "reason"],
                                   alignments: [.right, .left, .right, .left, .left])
             for drop in pipeline.drops {
-                drops.append(["\(drop.id)", drop.fileName, drop.rows.map(String.init) ?? "—", drop.outcome.rawValue,
+                drops.append(["\(drop.id)", drop.fileName, drop.rows.map { HumanNumber.format(Double($0)) } ?? "—", drop.outcome.rawValue,
                               drop.outcomeReason ?? ""])
             }
             out += pipeline.drops.isEmpty ? "  none\n" : drops.render(width: width)

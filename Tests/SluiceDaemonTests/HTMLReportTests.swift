@@ -43,6 +43,8 @@ import Testing
         #expect(html.contains("drift vs the champion's training data"))
         #expect(html.contains("quarantined drops") && html.contains("bad.csv"))
         #expect(html.contains("stage durations per run"))
+        #expect(html.contains("<dt>drops received (all time)</dt><dd>4: 3 archived, 1 quarantined, 0 claimed</dd>"), "overview counts")
+        #expect(html.contains("<dt>runs (all time)</dt><dd>3 approved, "))
         // Every chart has a size and a title, and marks carry labels, not colour alone.
         #expect(!html.contains("width=\"0\"") && !html.contains("height=\"0\""))
         #expect(html.components(separatedBy: "<title>").count - 1 > 10)
