@@ -65,5 +65,21 @@ import Testing
         #expect((try? FileSystem.size(screenshot)) ?? 0 > 20_000, "a blank page is smaller")
         #expect(!result.stderr.contains("CONSOLE("), "console messages: \(result.stderr)")
         #expect(!result.stderr.contains("Uncaught"))
+
+        // Every chart as the browser lays it out: a copy of the page with a probe
+        // that writes each SVG's rendered size into the DOM, read back with --dump-dom.
+        let html = try FileSystem.readText(space.root + "/report.html")
+        let probe = "<script>window.addEventListener('load',()=>{document.body.setAttribute('data-svg-sizes',"
+            + "[...document.querySelectorAll('svg')].map(s=>{const b=s.getBoundingClientRect();"
+            + "return Math.round(b.width)+'x'+Math.round(b.height)}).join(' '))})</script>"
+        try FileSystem.writeAtomically(html.replacingOccurrences(of: "</body>", with: probe + "</body>"), to: space.root + "/probe.html")
+        let dom = try Command.run(Self.chromium!, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--virtual-time-budget=3000", "--window-size=1100,2400", "--dump-dom", "file://\(space.root)/probe.html",
+        ], in: space.root, environment: ["HOME": space.root])
+        let sizes = dom.stdout.range(of: #"data-svg-sizes="[^"]*""#, options: .regularExpression).map { String(dom.stdout[$0]) } ?? ""
+        let charts = sizes.dropFirst("data-svg-sizes=\"".count).dropLast().split(separator: " ")
+        #expect(charts.count == html.components(separatedBy: "<svg").count - 1, "\(sizes)")
+        #expect(charts.allSatisfy { size in size.split(separator: "x").allSatisfy { (Int($0) ?? 0) > 20 } }, "\(sizes)")
     }
 }
