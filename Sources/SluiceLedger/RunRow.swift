@@ -1,0 +1,12 @@
+/// A run row with its stages, as read back.
+public struct RunRow: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var runKey: String
+    public var dropId: Int64
+    public var pipeline: String
+    public var status: RunStatus
+    public var message: String?
+    public var startedAt: String
+    public var durationMs: Double?
+    public var stages: [StageRunRow]
+}

@@ -1,0 +1,8 @@
+/// An archived drop that can join a training window.
+public struct WindowDrop: Sendable, Equatable {
+    public var id: Int64
+    public var fileName: String
+    public var path: String
+    public var sha256: String
+    public var receivedAt: String
+}
