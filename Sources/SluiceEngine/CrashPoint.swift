@@ -13,6 +13,8 @@ enum CrashPoint: String {
     case archived = "publish.archived"
     /// `current` points at the new archive; the ledger not yet told.
     case switched = "publish.switched"
+    /// A scoring drop's predictions are written; the drop is not filed yet.
+    case scored = "scoring.scored"
 
     func reach() {
         guard let wanted = getenv("SLUICE_TEST_CRASH_AT"), String(cString: wanted) == rawValue else { return }

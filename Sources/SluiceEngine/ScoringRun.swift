@@ -72,6 +72,7 @@ public struct ScoringRun {
         do { scores = try Predictor.scores(bundle, table: drop.table) } catch { return try quarantine("\(error)") }
         let published = try publish(scores, table: drop.table, bundle: bundle, version: version, claim: claim,
                                     pipeline: pipeline, scoringId: scoringId)
+        CrashPoint.scored.reach()
         var summary = ScoringSummary(model: bundle.model, scores: scores, warnings: findings.warnings)
         let drift = try drift(of: drop.table, pipeline: pipeline)
         summary.drift = drift

@@ -14,6 +14,10 @@ public enum WorkerFailure {
     @discardableResult
     public static func record(claim: DropClaim, runKey: String, dropId knownDrop: Int64?, reason: String,
                               configuration: SluiceConfiguration, ledger: any Ledger, logger: Logger) throws -> String {
+        if claim.kind != .train {
+            return try recordMonitoring(claim: claim, runKey: runKey, reason: reason, configuration: configuration,
+                                        ledger: ledger, logger: logger)
+        }
         var runId: Int64
         var dropId: Int64
         if let run = try ledger.run(key: runKey) {
@@ -52,6 +56,38 @@ public enum WorkerFailure {
             logger.error("\(prefix) \(reason) (the drop had already been filed)")
             DropDisposition.removeWorkDirectory(claim)
         }
+        return destination
+    }
+
+    /// A scoring or labels worker that died: its drop (the row the worker made,
+    /// or a new one) is quarantined with the reason, its scoring run closed;
+    /// no training run is invented for it.
+    static func recordMonitoring(claim: DropClaim, runKey: String, reason: String, configuration: SluiceConfiguration,
+                                 ledger: any Ledger, logger: Logger) throws -> String {
+        let prefix = "[\(claim.pipeline) \(claim.kind.rawValue) \(claim.fileName)]"
+        let kind = claim.kind == .score ? "scoring" : "labels"
+        guard claim.isPresent else {
+            try ledger.recordEvent(level: .error, kind: "\(kind).failed", pipeline: claim.pipeline, dropId: nil, runId: nil,
+                                   message: "\(claim.fileName): \(reason) (the drop had already been filed)")
+            logger.error("\(prefix) \(reason) (the drop had already been filed)")
+            DropDisposition.removeWorkDirectory(claim)
+            return ""
+        }
+        let dropId = try ledger.drop(inboxPath: claim.inboxPath, claimedAt: claim.claimedAt)
+            ?? ledger.recordDrop(pipeline: claim.pipeline, fileName: claim.fileName, inboxPath: claim.inboxPath,
+                                 receivedAt: claim.receivedAt, claimedAt: claim.claimedAt)
+        try ledger.markDrop(id: dropId, kind: claim.kind.rawValue)
+        let destination = try DropDisposition.quarantine(claim, reason: reason, details: [("at", Timestamp.now())],
+                                                         configuration: configuration)
+        try ledger.finishDrop(id: dropId, outcome: .quarantined, reason: reason, finalPath: destination)
+        if claim.kind == .score {
+            let scoringId = try ledger.startScoring(runKey: runKey, pipeline: claim.pipeline, dropId: dropId, modelId: nil, version: nil)
+            try ledger.finishScoring(id: scoringId, status: "quarantined", rows: nil, predictionsPath: nil, summary: nil,
+                                     driftedShare: nil, message: reason)
+        }
+        try ledger.recordEvent(level: .error, kind: "\(kind).failed", pipeline: claim.pipeline, dropId: dropId, runId: nil,
+                               message: "\(claim.fileName): \(reason); quarantined → \(destination)")
+        logger.error("\(prefix) \(reason); drop quarantined → \(destination)")
         return destination
     }
 }

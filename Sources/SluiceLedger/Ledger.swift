@@ -135,6 +135,8 @@ public protocol Ledger: Sendable {
     func markDropDeleted(id: Int64, reason: String) throws
 
     // Scoring and realized performance
+    /// The drop row a claim made (by where it was dropped and when it was claimed).
+    func drop(inboxPath: String, claimedAt: String) throws -> Int64?
     /// Marks a drop as a `score` or `labels` drop (drops are `train` by default).
     func markDrop(id: Int64, kind: String) throws
     /// Starts (or restarts, for a retried key) a scoring run.

@@ -7,6 +7,13 @@ extension SQLiteLedger {
         try pool.write { db in try db.execute(sql: "UPDATE drops SET kind = ? WHERE id = ?", arguments: [kind, id]) }
     }
 
+    public func drop(inboxPath: String, claimedAt: String) throws -> Int64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM drops WHERE inbox_path = ? AND claimed_at = ? ORDER BY id DESC LIMIT 1",
+                               arguments: [inboxPath, claimedAt])
+        }
+    }
+
     public func startScoring(runKey: String, pipeline: String, dropId: Int64, modelId: Int64?, version: Int?) throws -> Int64 {
         try pool.write { db in
             try db.execute(sql: """

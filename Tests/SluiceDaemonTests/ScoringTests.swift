@@ -129,4 +129,20 @@ import Testing
         let reason = try space.strings("SELECT outcome_reason FROM drops WHERE file_name = 'shifted.csv'").first ?? ""
         #expect(reason.contains("of features drifted from the champion's training data (tenure psi "), "\(reason)")
     }
+
+    /// A scoring worker that dies is a quarantined scoring drop, not a failed training run.
+    @Test func aScoringWorkerThatDiesQuarantinesItsDropAndRecordsNoTrainingRun() throws {
+        let space = try Workspace(promotion: "min: {auc: 0.5}", pipelineExtra: Self.monitoring)
+        try space.drop("train.csv", ChurnData.csv(rows: 600, seed: 2900))
+        #expect(try space.serve().status == 0)
+        let daemon = try space.startDaemon(environment: ["SLUICE_TEST_CRASH_AT": "scoring.scored"])
+        try space.directory.write("inbox/churn-score/dies.csv", Self.scoringCSV(rows: 50, seed: 2901))
+        #expect(eventually { (try? space.strings("SELECT outcome FROM drops WHERE kind = 'score'")) == ["quarantined"] }, "\(daemon.log)")
+        #expect(daemon.stop() == 0)
+        #expect(try space.count("SELECT count(*) FROM runs") == 1)   // only the training run
+        #expect(try space.count("SELECT count(*) FROM drops") == 2)  // the worker's own row, reused
+        #expect(try space.strings("SELECT status FROM scoring_runs") == ["quarantined"])
+        #expect(try space.strings("SELECT outcome_reason FROM drops WHERE kind = 'score'").first == "worker exited with status 86")
+        #expect(try space.count("SELECT count(*) FROM events WHERE kind = 'scoring.failed'") == 1)
+    }
 }
