@@ -9,10 +9,21 @@ import Glibc
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what the ledger recorded: models, drops, runs and stage timings.",
+        abstract: "Show what the ledger recorded: models, gates, data, what the model in service did, drops and runs.",
         discussion: """
-        Everything shown comes from the ledger (state_dir/ledger.sqlite), which you can also \
-        query directly with sqlite3; docs/ledger.md describes its tables and views.
+        Everything shown comes from the ledger (state_dir/ledger.sqlite), read-only: running it \
+        while the daemon works never blocks it. Text is for people (coloured only on a \
+        terminal, never with NO_COLOR); --format json is the document sluice.report/1; \
+        --format csv --table runs|models|drops|findings|drift is one table for spreadsheets; \
+        --format html --output FILE is one self-contained page with charts (no scripts, no \
+        network). --since 7d (or 12h, 30m, a date) limits every format to a window. The views \
+        the report reads (runs_overview, model_versions, quarantine, drift_by_drop, \
+        champion_history) can be queried directly with sqlite3: docs/report.md, docs/ledger.md.
+
+        Examples:
+          sluice report --config sluice.yaml
+          sluice report --config sluice.yaml --format html --output report.html --since 30d
+          sluice report --config sluice.yaml --format csv --table runs > runs.csv
         """
     )
 
