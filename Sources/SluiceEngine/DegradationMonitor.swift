@@ -138,8 +138,7 @@ public struct DegradationMonitor {
         var rows: [Int] = [], labels: [Float] = []
         for (row, id) in ids.enumerated() {
             guard let truth = truths[id] else { continue }
-            let label: Float? = task == .regression ? Float(truth) : bundle.model.classes.firstIndex(of: truth).map(Float.init)
-            guard let label else { continue }
+            guard let label = bundle.model.label(of: truth) else { continue }
             rows.append(row)
             labels.append(label)
         }

@@ -99,13 +99,7 @@ public struct LabelsRun {
         guard let task = ModelTask(rawValue: model.task) else { return nil }
         var labels: [Float] = [], scores: [Double] = []
         for row in rows {
-            let label: Float?
-            switch task {
-            case .regression: label = Float(row.truth)
-            case .binary: label = model.classes.firstIndex(of: row.truth).map(Float.init)
-            case .multiclass: label = model.classes.firstIndex(of: row.truth).map(Float.init)
-            }
-            guard let label else { continue }   // a class the model does not know
+            guard let label = model.label(of: row.truth) else { continue }   // a class the model does not know
             labels.append(label)
             scores += row.scores
         }

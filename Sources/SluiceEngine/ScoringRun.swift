@@ -57,9 +57,8 @@ public struct ScoringRun {
                 maxFieldLength: pipeline.limits.maxFieldBytes, maxRows: pipeline.limits.maxRows,
                 maxBytes: Int64(pipeline.limits.maxDropBytes)))
             bundle = try ModelBundle.load(archive)
-            let members = try ArchiveReader.members(of: archive)
-            schema = try FormatCoding.decode(DataSchema.self, from: members.first { $0.name == "schema.json" }?.bytes ?? [],
-                                             file: "schema.json of v\(version)")
+            guard let trained = bundle.schema else { return try quarantine("v\(version)'s archive has no schema.json to check the drop against") }
+            schema = trained
         } catch {
             return try quarantine("\(error)")
         }

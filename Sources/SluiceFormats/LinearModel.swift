@@ -6,6 +6,12 @@ import Foundation
 /// o, then the link: `logistic` (binary: one output, P(classes[1]) = σ(z)),
 /// `softmax` (multiclass: one output per class), `identity` (regression).
 public struct LinearModel: Codable, Sendable, Equatable {
+    /// A true value as this model's label: the class index (binary: 1 for
+    /// `classes[1]`), or the number for regression; nil for a class it does not know.
+    public func label(of truth: String) -> Float? {
+        link == "identity" ? Float(truth) : classes.firstIndex(of: truth).map(Float.init)
+    }
+
     public static let format = "sluice.model.linear/2"
     public var format: String = LinearModel.format
     /// binary, multiclass or regression.

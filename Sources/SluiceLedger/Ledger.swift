@@ -21,8 +21,6 @@ public protocol Ledger: Sendable {
     func recordMetric(runId: Int64, stageRunId: Int64?, name: String, value: Double) throws
 
     // Models
-    /// The version the next published model of `pipeline` gets (1, 2, …).
-    func nextModelVersion(pipeline: String) throws -> Int
     func recordModel(runId: Int64, pipeline: String, version: Int?, decision: Decision, reasons: String,
                      archivePath: String?, archiveSHA256: String?) throws -> Int64
     /// Reserves the pipeline's next version for an approved model in one

@@ -69,8 +69,7 @@ extension SQLiteLedger {
         try pool.writeWithoutTransaction { db in
             var pending: PendingPublication?
             try db.inTransaction(.immediate) {
-                let version = (try Int.fetchOne(db, sql: "SELECT max(version) FROM models WHERE pipeline = ?",
-                                                arguments: [pipeline]) ?? 0) + 1
+                let version = try Self.nextVersion(db, pipeline: pipeline)
                 let path = archivePath(version)
                 try db.execute(sql: """
                     UPDATE models SET version = ?, archive_path = ?, archive_sha256 = NULL, publication = 'publishing'

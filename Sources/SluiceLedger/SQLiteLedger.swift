@@ -119,11 +119,9 @@ public final class SQLiteLedger: Ledger {
 
     // MARK: Models
 
-    public func nextModelVersion(pipeline: String) throws -> Int {
-        try pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT max(version) FROM models WHERE pipeline = ?",
-                              arguments: [pipeline]) ?? 0) + 1
-        }
+    /// The version after the highest one ever given out for `pipeline` (versions are never reused).
+    static func nextVersion(_ db: Database, pipeline: String) throws -> Int {
+        (try Int.fetchOne(db, sql: "SELECT max(version) FROM models WHERE pipeline = ?", arguments: [pipeline]) ?? 0) + 1
     }
 
     public func recordModel(runId: Int64, pipeline: String, version: Int?, decision: Decision, reasons: String,
@@ -145,8 +143,7 @@ public final class SQLiteLedger: Ledger {
             // IMMEDIATE: the write lock is taken before max(version) is read,
             // so no other process can reserve the same version in between.
             try db.inTransaction(.immediate) {
-                let version = (try Int.fetchOne(db, sql: "SELECT max(version) FROM models WHERE pipeline = ?",
-                                                arguments: [pipeline]) ?? 0) + 1
+                let version = try Self.nextVersion(db, pipeline: pipeline)
                 let path = archivePath(version)
                 try db.execute(sql: """
                     INSERT INTO models (run_id, pipeline, version, decision, reasons, archive_path, archive_sha256,

@@ -14,6 +14,8 @@ public struct ModelBundle: Sendable {
     /// `pipeline` and `version` from the manifest, for messages.
     public let pipeline: String
     public let version: Int
+    /// `schema.json`: the data the model was trained on (absent in archives without one).
+    public let schema: DataSchema?
 
     /// Reads `path` (a `.tar.gz` from the outbox; `current.tar.gz` works).
     /// - Throws: ``PredictError`` naming the archive and what is wrong with it.
@@ -34,8 +36,9 @@ public struct ModelBundle: Sendable {
             let manifest = try member("manifest.json").map {
                 try FormatCoding.decode(Manifest.self, from: $0, file: "manifest.json")
             }
+            let schema = try member("schema.json").map { try FormatCoding.decode(DataSchema.self, from: $0, file: "schema.json") }
             return ModelBundle(path: path, model: model, transform: transform,
-                               pipeline: manifest?.pipeline ?? "?", version: manifest?.version ?? 0)
+                               pipeline: manifest?.pipeline ?? "?", version: manifest?.version ?? 0, schema: schema)
         } catch {
             throw PredictError("\(path): \(error)")
         }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Logging
 import SluiceConfig
 import SluiceEngine
+import SluiceLedger
+import SluiceSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,5 +63,15 @@ enum LoggingBootstrap {
         guard !done else { return }
         done = true
         LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: level) }
+    }
+}
+
+extension ConfigOptions {
+    /// The configuration's ledger, which must exist already (`why` ends the message when it does not).
+    func existingLedger(_ configuration: SluiceConfiguration, _ why: String) throws -> SQLiteLedger {
+        guard FileSystem.exists(configuration.ledgerPath) else {
+            throw Failure("no ledger at \(configuration.ledgerPath) yet: \(why)")
+        }
+        return try SQLiteLedger(path: configuration.ledgerPath)
     }
 }

@@ -34,10 +34,7 @@ struct GC: ParsableCommand {
             throw Failure("no pipeline named '\(pipeline)' in \(configuration.file); it has: "
                           + configuration.pipelines.map(\.name).joined(separator: ", "))
         }
-        guard FileSystem.exists(configuration.ledgerPath) else {
-            throw Failure("no ledger at \(configuration.ledgerPath) yet: nothing has been processed")
-        }
-        let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+        let ledger = try options.existingLedger(configuration, "nothing has been processed")
         let retention = Retention(configuration: configuration, ledger: ledger, logger: logger)
         var out = ""
         for pipeline in configuration.pipelines where self.pipeline == nil || pipeline.name == self.pipeline {

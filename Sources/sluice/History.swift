@@ -53,10 +53,7 @@ struct History: ParsableCommand {
             throw Failure("no pipeline named '\(pipeline)' in \(configuration.file); it has: "
                           + configuration.pipelines.map(\.name).joined(separator: ", "))
         }
-        guard FileSystem.exists(configuration.ledgerPath) else {
-            throw Failure("no ledger at \(configuration.ledgerPath) yet: nothing has been published")
-        }
-        let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+        let ledger = try options.existingLedger(configuration, "nothing has been published")
         let history = try ledger.championHistory(pipeline: pipeline)
         var intervals = history
         if let at {

@@ -45,10 +45,7 @@ struct LineageCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        guard FileSystem.exists(configuration.ledgerPath) else {
-            throw Failure("no ledger at \(configuration.ledgerPath) yet: nothing has been processed")
-        }
-        let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+        let ledger = try options.existingLedger(configuration, "nothing has been processed")
         if let drop {
             let uses = try ledger.models(trainedOnDrop: drop.lowercased())
             try output(uses) { LineageText.dropUses(uses, sha256: drop) }

@@ -53,10 +53,7 @@ struct PromoteCommand: ParsableCommand {
     func run() throws {
         let logger = options.makeLogger()
         let configuration = try options.load()
-        guard FileSystem.exists(configuration.ledgerPath) else {
-            throw Failure("no ledger at \(configuration.ledgerPath) yet: nothing has been processed")
-        }
-        let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+        let ledger = try options.existingLedger(configuration, "nothing has been processed")
         let change: ChampionInterval
         do {
             change = try ForcedPromotion(configuration: configuration, ledger: ledger, logger: logger)

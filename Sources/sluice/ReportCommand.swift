@@ -77,7 +77,7 @@ struct Report: ParsableCommand {
                 throw Failure("\(error)")
             }
             FileSystem.writeStandardOutput(([result.columns] + result.rows)
-                .map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n")
+                .map { $0.map(CSVText.quoted).joined(separator: ",") }.joined(separator: "\n") + "\n")
             return
         }
         let report = try SluiceReport.Report.load(from: ledger, ledgerPath: configuration.ledgerPath,
@@ -119,10 +119,5 @@ struct Report: ParsableCommand {
             return Timestamp.iso8601(seconds: Timestamp.unixNow() - count * seconds)
         }
         return try TimeArgument.parse(text)
-    }
-
-    static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

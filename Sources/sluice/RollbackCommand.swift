@@ -51,10 +51,7 @@ struct RollbackCommand: ParsableCommand {
     func run() throws {
         let logger = options.makeLogger()
         let configuration = try options.load()
-        guard FileSystem.exists(configuration.ledgerPath) else {
-            throw Failure("no ledger at \(configuration.ledgerPath) yet: nothing has been published, so there is nothing to roll back")
-        }
-        let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+        let ledger = try options.existingLedger(configuration, "nothing has been published, so there is nothing to roll back")
         let change: ChampionInterval
         do {
             change = try Rollback(configuration: configuration, ledger: ledger, logger: logger)
