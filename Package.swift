@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "SluiceDaemonTests", dependencies: [
             "SluiceSystem", "SluiceArchive", "SluiceTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], exclude: ["Golden"]),
         .testTarget(name: "SluiceEngineTests", dependencies: [
             "SluiceEngine", "SluiceLedger", "SluiceArchive", "SluiceData", "SluiceFormats", "SluicePredict",
             "SluiceTestSupport", .product(name: "GRDB", package: "GRDB.swift"),

@@ -30,12 +30,8 @@ public struct LabelsRun {
         try ledger.markDrop(id: dropId, kind: DropKind.labels.rawValue)
         let prefix = "[\(pipeline.name) labels \(claim.fileName)]"
         func quarantine(_ reason: String) throws -> RunOutcome {
-            let destination = try DropDisposition.quarantine(claim, reason: reason, details: [("at", Timestamp.now())],
-                                                             configuration: configuration)
-            try ledger.finishDrop(id: dropId, outcome: .quarantined, reason: reason, finalPath: destination)
-            try ledger.recordEvent(level: .error, kind: "labels.quarantined", pipeline: pipeline.name, dropId: dropId,
-                                   runId: nil, message: "\(claim.fileName): \(reason)")
-            logger.error("\(prefix) \(reason); quarantined → \(destination)")
+            let destination = try MonitoringQuarantine.quarantine(claim, dropId: dropId, reason: reason, event: "quarantined",
+                                                                  configuration: configuration, ledger: ledger, logger: logger)
             return RunOutcome(kind: .quarantined, runId: 0, dropId: dropId, reason: reason, dropPath: destination,
                               archivePath: nil, version: nil)
         }

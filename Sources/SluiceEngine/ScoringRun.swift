@@ -37,14 +37,10 @@ public struct ScoringRun {
                                                 version: champion?.version)
         let prefix = "[\(pipeline.name) scoring \(claim.fileName)]"
         func quarantine(_ reason: String) throws -> RunOutcome {
-            let destination = try DropDisposition.quarantine(claim, reason: reason, details: [("at", Timestamp.now())],
-                                                             configuration: configuration)
-            try ledger.finishDrop(id: dropId, outcome: .quarantined, reason: reason, finalPath: destination)
+            let destination = try MonitoringQuarantine.quarantine(claim, dropId: dropId, reason: reason, event: "quarantined",
+                                                                  configuration: configuration, ledger: ledger, logger: logger)
             try ledger.finishScoring(id: scoringId, status: "quarantined", rows: nil, predictionsPath: nil, summary: nil,
                                      driftedShare: nil, message: reason)
-            try ledger.recordEvent(level: .error, kind: "scoring.quarantined", pipeline: pipeline.name, dropId: dropId, runId: nil,
-                                   message: "\(claim.fileName): \(reason)")
-            logger.error("\(prefix) \(reason); quarantined → \(destination)")
             return RunOutcome(kind: .quarantined, runId: scoringId, dropId: dropId, reason: reason, dropPath: destination,
                               archivePath: nil, version: nil)
         }

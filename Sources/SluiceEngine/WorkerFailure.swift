@@ -77,17 +77,13 @@ public enum WorkerFailure {
             ?? ledger.recordDrop(pipeline: claim.pipeline, fileName: claim.fileName, inboxPath: claim.inboxPath,
                                  receivedAt: claim.receivedAt, claimedAt: claim.claimedAt)
         try ledger.markDrop(id: dropId, kind: claim.kind.rawValue)
-        let destination = try DropDisposition.quarantine(claim, reason: reason, details: [("at", Timestamp.now())],
-                                                         configuration: configuration)
-        try ledger.finishDrop(id: dropId, outcome: .quarantined, reason: reason, finalPath: destination)
+        let destination = try MonitoringQuarantine.quarantine(claim, dropId: dropId, reason: reason, event: "failed",
+                                                              configuration: configuration, ledger: ledger, logger: logger)
         if claim.kind == .score {
             let scoringId = try ledger.startScoring(runKey: runKey, pipeline: claim.pipeline, dropId: dropId, modelId: nil, version: nil)
             try ledger.finishScoring(id: scoringId, status: "quarantined", rows: nil, predictionsPath: nil, summary: nil,
                                      driftedShare: nil, message: reason)
         }
-        try ledger.recordEvent(level: .error, kind: "\(kind).failed", pipeline: claim.pipeline, dropId: dropId, runId: nil,
-                               message: "\(claim.fileName): \(reason); quarantined → \(destination)")
-        logger.error("\(prefix) \(reason); drop quarantined → \(destination)")
         return destination
     }
 }
