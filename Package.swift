@@ -44,10 +44,14 @@ let plugins = [
     stagePlugin("sluice-train", target: "TrainPlugin", path: "plugins/train"),
     stagePlugin("sluice-evaluate", target: "EvaluatePlugin", path: "plugins/evaluate"),
     cPlugin("sluice-row-audit", target: "RowAuditPlugin", path: "plugins/examples/row-audit-c"),
+    cPlugin("sluice-drop-duplicates", target: "DropDuplicatesPlugin", path: "plugins/examples/drop-duplicates-c"),
+    (.library(name: "sluice-clip-outliers", type: .dynamic, targets: ["ClipOutliersPlugin"]),
+     .target(name: "ClipOutliersPlugin", dependencies: ["SluicePluginSDK"], path: "plugins/examples/clip-outliers")),
     cPlugin("sluice-fixture-no-symbol", target: "FixtureNoSymbol", path: "Tests/PluginFixtures/no-symbol"),
     cPlugin("sluice-fixture-wrong-abi", target: "FixtureWrongABI", path: "Tests/PluginFixtures/wrong-abi"),
     cPlugin("sluice-fixture-short-descriptor", target: "FixtureShortDescriptor", path: "Tests/PluginFixtures/short-descriptor"),
     cPlugin("sluice-fixture-misbehave", target: "FixtureMisbehave", path: "Tests/PluginFixtures/misbehave"),
+    cPlugin("sluice-fixture-v1-original", target: "FixtureV1Original", path: "Tests/PluginFixtures/v1-original"),
 ]
 
 let package = Package(
@@ -109,7 +113,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "SluicePredict", dependencies: ["SluiceArchive", "SluiceData", "SluiceSystem", "SluiceFormats"]),
+        .target(name: "SluicePredict", dependencies: ["SluiceArchive", "SluiceData", "SluiceSystem", "SluiceFormats",
+                                                      "SluicePluginHost"]),
         .executableTarget(name: "sluice", dependencies: [
             "SluiceEngine", "SluiceDaemon", "SluiceReport", "SluicePredict", "SluiceFormats", "SluiceConfig", "SluiceLedger", "SluicePluginHost",
             "SluiceArchive", "SluiceData", "SluiceSystem",

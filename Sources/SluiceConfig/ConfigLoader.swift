@@ -50,7 +50,8 @@ public enum ConfigLoader {
         }
         let base = FileSystem.directory(of: file)
         let top = try reader.mapping(root, path: "", allowed: [
-            "state_dir", "plugin_path", "pipelines", "workers", "settle_seconds", "metrics_file", "signing_key",
+            "state_dir", "plugin_path", "allow_plugin_path_env", "pipelines", "workers", "settle_seconds", "metrics_file",
+            "signing_key",
         ])
         let workers = try top["workers"].map { try reader.positiveInt($0, path: "workers") }
             ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
@@ -77,6 +78,9 @@ public enum ConfigLoader {
             }
         } ?? []
         let pluginPath = overrides.pluginPathPrefix + ownPluginPath
+        let allowPluginPathEnvironment = try top["allow_plugin_path_env"].map {
+            try reader.bool($0, path: "allow_plugin_path_env")
+        } ?? false
         guard let pipelinesNode = top["pipelines"] else {
             throw reader.error(root, path: "", "missing required key 'pipelines' (a mapping of pipeline name to settings)")
         }
@@ -92,7 +96,7 @@ public enum ConfigLoader {
         return SluiceConfiguration(file: file, sha256: sha256 ?? ContentHash.sha256(Array(text.utf8)),
                                    stateDirectory: stateDirectory, pluginPath: pluginPath, pipelines: pipelines,
                                    workers: workers, settleSeconds: settle, metricsFile: metricsFile,
-                                   signingKey: signingKey)
+                                   signingKey: signingKey, allowPluginPathEnvironment: allowPluginPathEnvironment)
     }
 
     static func pipeline(name: String, keyNode: Node, node: Node, reader: NodeReader,

@@ -88,6 +88,13 @@ struct NodeReader {
         return scalar.string
     }
 
+    func bool(_ node: Node, path: String) throws -> Bool {
+        guard case .scalar(let scalar) = node, ["true", "false"].contains(scalar.string) else {
+            throw error(node, path: path, "expected true or false, found \(describe(node))")
+        }
+        return scalar.string == "true"
+    }
+
     func double(_ node: Node, path: String) throws -> Double {
         guard case .scalar(let scalar) = node, let value = Double(scalar.string), value.isFinite else {
             throw error(node, path: path, "expected a number, found \(describe(node))")

@@ -21,6 +21,9 @@ public struct SluiceConfiguration: Sendable {
     public let metricsFile: String?
     /// Ed25519 private key that signs every archive's manifest, if wanted.
     public let signingKey: String?
+    /// Whether `$SLUICE_PLUGIN_PATH` is searched when sluice runs as a service
+    /// (`allow_plugin_path_env`; outside a service it always is).
+    public var allowPluginPathEnvironment: Bool = false
 
     public var ledgerPath: String { stateDirectory + "/ledger.sqlite" }
     public var workDirectory: String { stateDirectory + "/work" }

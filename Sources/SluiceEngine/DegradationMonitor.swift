@@ -143,7 +143,8 @@ public struct DegradationMonitor {
             labels.append(label)
         }
         guard !rows.isEmpty else { return nil }
-        let scores = try Predictor.scores(bundle, table: table, rows: rows)
+        let scores = try Predictor.scores(bundle, table: table, rows: rows,
+                                          searchPath: StageCatalog.searchPath(configuration))
         return TaskMetrics.measure(task: task, classes: bundle.model.classes, labels: labels, scores: scores)
             .first { $0.0 == metric }?.1
     }

@@ -19,10 +19,14 @@ public struct References {
     private(set) var championDrop: Int64?
     /// The model in service when the run started: what it is compared against.
     let champion: ModelRow?
+    /// Where the champion's applying plugins are looked up (``FittedStages``).
+    let searchPath: [String]
 
-    public init(pipeline: PipelineConfiguration, ledger: any Ledger) throws {
+    public init(pipeline: PipelineConfiguration, ledger: any Ledger,
+                searchPath: [String] = PluginLoader.defaultSearchPath()) throws {
         self.pipeline = pipeline
         self.ledger = ledger
+        self.searchPath = searchPath
         champion = try ledger.currentModel(pipeline: pipeline.name)
         championDrop = try ledger.championDrop(pipeline: pipeline.name)
     }
@@ -62,11 +66,11 @@ public struct References {
             guard bundle.model.task == pipeline.task.rawValue else {
                 throw PredictError("it is a \(bundle.model.task) model and the pipeline's task is \(pipeline.task.rawValue)")
             }
-            let scores = try Predictor.scores(bundle, table: table)
+            let scores = try Predictor.scores(bundle, table: table, searchPath: searchPath)
             var bytes = [UInt8]()
             bytes.reserveCapacity(scores.count * 8)
             for p in scores { withUnsafeBytes(of: p.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-            host.putArtifact("champion/scores.f64", bytes)
+            host.putArtifact("champion/scores.f64", bytes, bytesPerRow: 8 * bundle.model.width)
             host.putArtifact("champion/info.json", try ChampionInfo(version: version, archive: archive, error: nil,
                                                                     width: bundle.model.width,
                                                                     classes: bundle.model.classes).encoded())

@@ -59,7 +59,7 @@ public final class RunExecutor {
         case .finished(let outcome): return outcome
         case .prepared(let prepared): intake = prepared
         }
-        let references = try References(pipeline: run.pipeline, ledger: run.ledger)
+        let references = try References(pipeline: run.pipeline, ledger: run.ledger, searchPath: run.catalog.searchPath)
         run.champion = references.championInput
         if run.pipeline.monitor?.action == .retrain, references.champion != nil,
            let request = try run.ledger.consumeRetrainRequest(pipeline: run.pipeline.name, runId: run.runId) {

@@ -64,7 +64,8 @@ public struct ScoringRun {
         for warning in findings.warnings { logger.warning("\(prefix) \(warning)") }
         guard findings.errors.isEmpty else { return try quarantine(findings.errors.joined(separator: "; ")) }
         let scores: [Double]
-        do { scores = try Predictor.scores(bundle, table: drop.table) } catch { return try quarantine("\(error)") }
+        do { scores = try Predictor.scores(bundle, table: drop.table,
+                                                   searchPath: StageCatalog.searchPath(configuration)) } catch { return try quarantine("\(error)") }
         let published = try publish(scores, table: drop.table, bundle: bundle, version: version, claim: claim,
                                     pipeline: pipeline, scoringId: scoringId)
         CrashPoint.scored.reach()

@@ -1,4 +1,4 @@
 /// The version of sluice recorded in manifests and shown by `--version`.
 public enum SluiceVersion {
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }

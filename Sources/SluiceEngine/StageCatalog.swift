@@ -24,22 +24,38 @@ public struct StageCatalog: Sendable {
     /// Resolves and loads every stage of every pipeline (or only of `only`).
     /// - Throws: ``StageCatalogError`` naming the pipeline, stage, config line and load error.
     public init(configuration: SluiceConfiguration, loader: PluginLoader, only: String? = nil) throws {
-        let searchPath = configuration.pluginPath + PluginLoader.defaultSearchPath()
+        let searchPath = Self.searchPath(configuration)
+        let trust = PluginTrust(searchPath: searchPath)
         let base = FileSystem.directory(of: configuration.file)
         var stages: [String: [ResolvedStage]] = [:]
         for pipeline in configuration.pipelines where only == nil || pipeline.name == only {
             stages[pipeline.name] = try pipeline.stages.map { stage in
                 do {
                     let path = try loader.resolve(stage.plugin, searchPath: searchPath, relativeTo: base)
+                    _ = try trust.check(path)
                     return ResolvedStage(configuration: stage, plugin: try loader.load(path: path))
                 } catch {
+                    var text = "\(error)"
+                    if case .notFound? = error as? PluginLoadError, let note = PluginLoader.environmentNote,
+                       !configuration.allowPluginPathEnvironment {
+                        text += " (\(note))"
+                    }
                     throw StageCatalogError(file: configuration.file, line: stage.line, pipeline: pipeline.name,
-                                            stage: stage.name, underlying: "\(error)")
+                                            stage: stage.name, underlying: text)
                 }
             }
         }
         self.stages = stages
         self.searchPath = searchPath
+    }
+
+    /// The folders a configuration's plugins load from, in order: its
+    /// `plugin_path`, then the built-in ones (`$SLUICE_PLUGIN_PATH` only
+    /// outside a service, or where the config allows it).
+    public static func searchPath(_ configuration: SluiceConfiguration,
+                                  asService: Bool = PluginLoader.runningAsService) -> [String] {
+        configuration.pluginPath + PluginLoader.defaultSearchPath(
+            environment: !asService || configuration.allowPluginPathEnvironment)
     }
 }
 

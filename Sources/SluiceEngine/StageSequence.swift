@@ -41,7 +41,8 @@ struct StageSequence {
             plugins.append(Manifest.Plugin(stage: name, name: resolved.plugin.name, version: resolved.plugin.version,
                                            kind: resolved.plugin.kind.description,
                                            file: FileSystem.baseName(resolved.plugin.path),
-                                           sha256: resolved.plugin.sha256, params: params, durationMs: result.durationMs))
+                                           sha256: resolved.plugin.sha256, params: params, durationMs: result.durationMs,
+                                           applies: resolved.plugin.applies ? true : nil))
             let padded = name.padding(toLength: max(name.count, 10), withPad: " ", startingAt: 0)
             if case .failed(let message) = result.status {
                 try run.ledger.finishStage(id: stageId, status: .failed, message: message, durationMs: result.durationMs)

@@ -37,8 +37,12 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var sha256: String
         public var params: [String: String]
         public var durationMs: Double
+        /// True when the plugin has an `apply` entry: wherever the model scores
+        /// new rows, the host loads this file (by its SHA-256) and re-applies
+        /// what the stage fitted. Absent otherwise, and in older archives.
+        public var applies: Bool?
 
-        public init(stage: String, name: String, version: String, kind: String, file: String, sha256: String, params: [String: String], durationMs: Double) {
+        public init(stage: String, name: String, version: String, kind: String, file: String, sha256: String, params: [String: String], durationMs: Double, applies: Bool? = nil) {
             self.stage = stage
             self.name = name
             self.version = version
@@ -47,6 +51,7 @@ public struct Manifest: Codable, Equatable, Sendable {
             self.sha256 = sha256
             self.params = params
             self.durationMs = durationMs
+            self.applies = applies
         }
     }
 

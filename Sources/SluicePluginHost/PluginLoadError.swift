@@ -19,6 +19,11 @@ public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable
     case invalidDescriptor(path: String, reason: String)
     /// A plugin named in a pipeline was not found on the search path.
     case notFound(name: String, searched: [String])
+    /// The file, or a folder above it, could have been written by someone other
+    /// than root or the user sluice runs as, or it lies outside the search path.
+    case untrusted(path: String, reason: String)
+    /// A model's manifest names a plugin whose file now has other bytes.
+    case hashMismatch(path: String, expected: String, found: String)
 
     public var description: String {
         switch self {
@@ -38,6 +43,11 @@ public enum PluginLoadError: Error, CustomStringConvertible, Sendable, Equatable
             "plugin \(path): invalid descriptor: \(reason)"
         case .notFound(let name, let searched):
             "plugin '\(name)' not found; looked for \(name).so, libsluice-\(name).so and lib\(name).so in: \(searched.joined(separator: ", "))"
+        case .untrusted(let path, let reason):
+            "plugin \(path): refused: \(reason)"
+        case .hashMismatch(let path, let expected, let found):
+            "plugin \(path): has SHA-256 \(found), but the model was made by the file with SHA-256 \(expected); "
+                + "refusing to run other code on the model's data (reinstall that plugin version)"
         }
     }
 }

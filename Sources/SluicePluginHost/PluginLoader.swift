@@ -13,8 +13,12 @@ public final class PluginLoader: @unchecked Sendable {
     public static let symbol = SLUICE_PLUGIN_SYMBOL
     /// The ABI version this host speaks.
     public static let abiVersion = Int(SLUICE_PLUGIN_ABI_VERSION)
-    /// Size of ABI v1's descriptor; smaller descriptors are refused.
-    public static let minimumDescriptorSize = MemoryLayout<sluice_plugin_descriptor>.size
+    /// Size of ABI v1's first descriptor (up to `plugin_data`); smaller
+    /// descriptors are refused, and members after it are read only when the
+    /// plugin's `struct_size` covers them.
+    public static let minimumDescriptorSize = MemoryLayout<sluice_plugin_descriptor>.offset(of: \.apply)!
+    /// Size of a descriptor that carries `apply`.
+    static let applyDescriptorSize = minimumDescriptorSize + MemoryLayout<UnsafeRawPointer>.size
 
     private let lock = Mutex()
     private var loaded: [String: LoadedPlugin] = [:]
@@ -47,12 +51,12 @@ public final class PluginLoader: @unchecked Sendable {
     }
 
     /// Folders searched after the configured ones: `$SLUICE_PLUGIN_PATH`
-    /// (colon-separated), the running executable's folder (a build tree),
-    /// `<prefix>/lib/sluice/plugins` beside the executable's `bin/`, and
-    /// `/usr/lib/sluice/plugins`.
-    public static func defaultSearchPath() -> [String] {
+    /// (colon-separated; only when `environment` is true), the running
+    /// executable's folder (a build tree), `<prefix>/lib/sluice/plugins`
+    /// beside the executable's `bin/`, and `/usr/lib/sluice/plugins`.
+    public static func defaultSearchPath(environment: Bool = !runningAsService) -> [String] {
         var folders: [String] = []
-        if let env = getenv("SLUICE_PLUGIN_PATH") {
+        if environment, let env = getenv("SLUICE_PLUGIN_PATH") {
             folders += String(cString: env).split(separator: ":").map(String.init)
         }
         if let exe = FileSystem.symlinkTarget("/proc/self/exe") {
@@ -65,8 +69,35 @@ public final class PluginLoader: @unchecked Sendable {
         return folders.filter { seen.insert($0).inserted }
     }
 
+    /// True when this process is (or was started by) a system service: systemd
+    /// set `INVOCATION_ID` and the process sits in `system.slice`. The daemon's
+    /// children inherit both. There `$SLUICE_PLUGIN_PATH` is ignored unless the
+    /// config sets `allow_plugin_path_env: true`, so an environment setting
+    /// cannot add code to a service behind its config. (A shell in a desktop
+    /// session may carry `INVOCATION_ID` too, but lives in `user.slice`.)
+    public static let runningAsService: Bool = {
+        guard let id = getenv("INVOCATION_ID"), id.pointee != 0 else { return false }
+        return isSystemService(cgroup: (try? FileSystem.readText("/proc/self/cgroup")) ?? "")
+    }()
+
+    /// Whether `/proc/self/cgroup` text places the process in a system service.
+    public static func isSystemService(cgroup: String) -> Bool {
+        cgroup.split(separator: "\n").contains { line in
+            guard let path = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).last else { return false }
+            return path.hasPrefix("/system.slice/")
+        }
+    }
+
+    /// What to tell someone whose `$SLUICE_PLUGIN_PATH` was not searched.
+    public static var environmentNote: String? {
+        guard runningAsService, getenv("SLUICE_PLUGIN_PATH") != nil else { return nil }
+        return "$SLUICE_PLUGIN_PATH is ignored when sluice runs as a service (INVOCATION_ID is set); "
+            + "set allow_plugin_path_env: true in the config to search it"
+    }
+
     static func open(_ path: String) throws -> LoadedPlugin {
         guard FileSystem.exists(path) else { throw PluginLoadError.fileMissing(path: path) }
+        _ = try PluginTrust().check(path)
         _ = dlerror()
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
@@ -101,7 +132,9 @@ public final class PluginLoader: @unchecked Sendable {
             throw PluginLoadError.invalidDescriptor(path: path, reason: "run is NULL")
         }
         let summary = d.summary.map { String(cString: $0) } ?? ""
+        let apply = size >= applyDescriptorSize ? d.apply : nil
         return LoadedPlugin(path: path, sha256: try ContentHash.sha256(file: path), name: name, version: version,
-                            kind: kind, summary: summary, descriptor: descriptor)
+                            kind: kind, summary: summary, abiVersion: abi, descriptorSize: size,
+                            descriptor: descriptor, apply: apply)
     }
 }

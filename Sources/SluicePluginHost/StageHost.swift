@@ -12,13 +12,18 @@ import Glibc
 public final class StageHost {
     /// The table as the stages have left it so far.
     public private(set) var table: Table
-    /// Row roles (0 train, 1 holdout), fixed for the run.
-    public let roles: [UInt8]
+    /// Row roles (0 train, 1 holdout), fixed for the run; rows a stage
+    /// removes (`keep_rows`) leave with their role.
+    public private(set) var roles: [UInt8]
     /// Pipeline settings readable through `setting()`.
     public let settings: [String: String]
     /// Artifacts in the order they were first stored.
     public private(set) var artifactNames: [String] = []
     private var artifacts: [String: StableBytes] = [:]
+    /// Artifacts with one record of this many bytes per row, shrunk with the table.
+    private var rowAligned: [String: Int] = [:]
+    /// False while `apply` runs: new rows are scored one for one.
+    private var rowsRemovable = true
 
     // Per-stage state.
     private var params: [(key: String, value: String)] = []
@@ -33,7 +38,7 @@ public final class StageHost {
     private var retired: [AnyObject] = []
 
     /// The roles at a stable address for `row_roles()`.
-    private let roleBytes: StableBytes
+    private var roleBytes: StableBytes
 
     deinit { strings.freeAll() }
 
@@ -50,15 +55,34 @@ public final class StageHost {
         artifacts[name].map { Array($0.bytes) }
     }
 
-    /// Stores an artifact from the host side (e.g. the pinned split).
-    public func putArtifact(_ name: String, _ bytes: [UInt8]) {
+    /// Stores an artifact from the host side (e.g. the pinned split). With
+    /// `bytesPerRow`, it holds one record per row of the table and loses the
+    /// records of rows a stage removes.
+    public func putArtifact(_ name: String, _ bytes: [UInt8], bytesPerRow: Int? = nil) {
         if artifacts[name] == nil { artifactNames.append(name) }
         artifacts[name] = StableBytes(bytes)
+        rowAligned[name] = bytesPerRow
     }
 
     /// Runs `plugin` as one stage with `params`. Never throws: whatever the
     /// plugin does (short of crashing the process) becomes a ``StageResult``.
     public func run(_ plugin: LoadedPlugin, params: [String: String], observer: (any StageObserver)?) -> StageResult {
+        call(plugin, entry: plugin.descriptor.pointee.run, params: params, observer: observer)
+    }
+
+    /// Calls the plugin's `apply` entry (what it fitted, re-applied to this
+    /// host's table of new rows). A plugin without one leaves the table as is.
+    public func apply(_ plugin: LoadedPlugin, params: [String: String], observer: (any StageObserver)?) -> StageResult {
+        guard let apply = plugin.apply else {
+            return StageResult(status: .succeeded, metrics: [], verdict: nil, durationMs: 0)
+        }
+        rowsRemovable = false
+        defer { rowsRemovable = true }
+        return call(plugin, entry: apply, params: params, observer: observer)
+    }
+
+    private func call(_ plugin: LoadedPlugin, entry: StageEntry?, params: [String: String],
+                      observer: (any StageObserver)?) -> StageResult {
         self.params = params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         metrics = []
         verdict = nil
@@ -67,7 +91,7 @@ public final class StageHost {
         let started = Timestamp.monotonic()
         let context = OpaquePointer(Unmanaged.passUnretained(self).toOpaque())
         let code = withUnsafePointer(to: Self.api) { api in
-            plugin.descriptor.pointee.run(plugin.descriptor, api, context)
+            entry.map { $0(plugin.descriptor, api, context) } ?? Int32(SLUICE_ERROR)
         }
         let durationMs = (Timestamp.monotonic() - started) * 1000
         retired.removeAll()
@@ -133,6 +157,28 @@ public final class StageHost {
         case .numeric(let storage): storage
         case .categorical(let storage): storage
         }
+    }
+
+    /// Keeps the rows `keep` marks (see `keep_rows` in the header).
+    fileprivate func keepRows(_ keep: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard rowsRemovable, keep.count == table.rowCount else { return false }
+        let kept = keep.indices.filter { keep[$0] != 0 }
+        guard !kept.isEmpty else { return false }
+        if kept.count == keep.count { return true }
+        for column in table.columns { retired.append(Self.storageObject(column.values)) }
+        table = table.rows(kept)
+        roles = kept.map { roles[$0] }
+        retired.append(roleBytes)
+        roleBytes = StableBytes(roles)
+        for (name, stride) in rowAligned {
+            guard let stored = artifacts[name], stored.bytes.count == keep.count * stride else { continue }
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(kept.count * stride)
+            for row in kept { bytes += stored.bytes[(row * stride)..<((row + 1) * stride)] }
+            retired.append(stored)
+            artifacts[name] = StableBytes(bytes)
+        }
+        return true
     }
 
     fileprivate func cString(_ text: String) -> UnsafePointer<CChar> { strings.intern(text) }
@@ -287,6 +333,10 @@ public final class StageHost {
         }
         api.fail = { context, message in
             StageHost.from(context).fail(message.map { MessageText.escaped(String(cString: $0)) } ?? "failed without a message")
+        }
+        api.keep_rows = { context, keep, count in
+            guard let keep, count >= 0 else { return SLUICE_ERROR }
+            return StageHost.from(context).keepRows(UnsafeBufferPointer(start: keep, count: Int(count))) ? SLUICE_OK : SLUICE_ERROR
         }
         return api
     }()

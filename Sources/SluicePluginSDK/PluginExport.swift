@@ -18,7 +18,8 @@ public enum PluginExport {
             kind: S.kind.rawValue,
             summary: UnsafePointer(strdup(S.summary)),
             run: runTrampoline,
-            plugin_data: box
+            plugin_data: box,
+            apply: S.self is any AppliedStage.Type ? applyTrampoline : nil
         ))
         return UnsafeRawPointer(pointer)
     }
@@ -29,6 +30,28 @@ public enum PluginExport {
 final class StageBox {
     let type: any Stage.Type
     init(type: any Stage.Type) { self.type = type }
+}
+
+/// Calls ``AppliedStage/apply(_:)`` of the boxed stage type.
+private let applyTrampoline: @convention(c) (
+    UnsafePointer<sluice_plugin_descriptor>?, UnsafePointer<sluice_host_api>?, OpaquePointer?
+) -> Int32 = { descriptor, api, context in
+    guard let descriptor, let api, let context, let data = descriptor.pointee.plugin_data else {
+        return Int32(SLUICE_ERROR)
+    }
+    let box = Unmanaged<StageBox>.fromOpaque(data).takeUnretainedValue()
+    let stageContext = StageContext(api: api, context: context)
+    guard let stage = box.type.init() as? any AppliedStage else {
+        stageContext.fail("stage \(box.type.name) has no apply")
+        return Int32(SLUICE_ERROR)
+    }
+    do {
+        try stage.apply(stageContext)
+        return Int32(SLUICE_OK)
+    } catch {
+        stageContext.fail("\(error)")
+        return Int32(SLUICE_ERROR)
+    }
 }
 
 private let runTrampoline: @convention(c) (

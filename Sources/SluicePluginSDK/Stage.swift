@@ -39,6 +39,18 @@ public protocol Stage {
     func run(_ context: StageContext) throws
 }
 
+/// A stage that fits something to the training rows (limits, an encoding, a
+/// vocabulary) and must re-apply it wherever the model later scores data —
+/// `sluice predict`, the champion re-score, scoring drops — so the model in
+/// service sees the features it was trained on. `run` fits and stores what it
+/// fitted as an artifact (``StageContext/putArtifact(_:_:)``); `apply` reads
+/// that artifact (``StageContext/artifact(_:)``) and transforms the new rows
+/// in the context's table the same way. Conforming sets the descriptor's
+/// `apply` entry.
+public protocol AppliedStage: Stage {
+    func apply(_ context: StageContext) throws
+}
+
 /// An error a stage throws to fail with a message a person can act on.
 public struct StageError: Error, CustomStringConvertible {
     public let description: String

@@ -102,6 +102,21 @@ public struct StageContext {
         UnsafeBufferPointer(start: host.row_roles(context), count: rowCount).map { $0 == 1 ? .holdout : .train }
     }
 
+    /// Keeps the rows marked true and removes the others from the table, with
+    /// their roles and lines (see `keep_rows` in sluice_plugin.h). Buffers read
+    /// before are invalid afterwards.
+    /// - Throws: ``StageError`` when the host is older than this call, when no
+    ///   row would be left, or inside `apply`.
+    public func keepRows(_ keep: [Bool]) throws {
+        precondition(keep.count == rowCount, "keepRows needs one flag per row")
+        let hasIt = Int(api.pointee.struct_size) >= MemoryLayout<sluice_host_api>.offset(of: \.keep_rows)! + MemoryLayout<UnsafeRawPointer>.size
+        guard hasIt, let keepRows = host.keep_rows else { throw StageError("this sluice host cannot remove rows (keep_rows needs sluice 0.2)") }
+        let flags = keep.map { UInt8($0 ? 1 : 0) }
+        if keepRows(context, flags, Int64(flags.count)) != SLUICE_OK {
+            throw StageError("the host refused to remove rows (none would be left, or this is apply)")
+        }
+    }
+
     /// 1-based line in the drop file where `row` starts (0 if unknown).
     public func line(ofRow row: Int) -> Int { Int(host.row_line(context, Int64(row))) }
 

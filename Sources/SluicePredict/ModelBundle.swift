@@ -16,6 +16,17 @@ public struct ModelBundle: Sendable {
     public let version: Int
     /// `schema.json`: the data the model was trained on (absent in archives without one).
     public let schema: DataSchema?
+    /// `task` and `target` from the manifest (settings for a stage's `apply`).
+    public let task: String?
+    public let target: String?
+    /// The stages that made the model, from the manifest (empty without one).
+    public let plugins: [Manifest.Plugin]
+    /// Every archive member by name: what the stages stored, which a stage's
+    /// `apply` reads back.
+    public let members: [String: [UInt8]]
+
+    /// The stages whose fitted transform must be re-applied to new rows, in run order.
+    public var applyingStages: [Manifest.Plugin] { plugins.filter { $0.applies == true } }
 
     /// Reads `path` (a `.tar.gz` from the outbox; `current.tar.gz` works).
     /// - Throws: ``PredictError`` naming the archive and what is wrong with it.
@@ -38,7 +49,9 @@ public struct ModelBundle: Sendable {
             }
             let schema = try member("schema.json").map { try FormatCoding.decode(DataSchema.self, from: $0, file: "schema.json") }
             return ModelBundle(path: path, model: model, transform: transform,
-                               pipeline: manifest?.pipeline ?? "?", version: manifest?.version ?? 0, schema: schema)
+                               pipeline: manifest?.pipeline ?? "?", version: manifest?.version ?? 0, schema: schema,
+                               task: manifest?.task, target: manifest?.target, plugins: manifest?.plugins ?? [],
+                               members: Dictionary(members.map { ($0.name, $0.bytes) }, uniquingKeysWith: { first, _ in first }))
         } catch {
             throw PredictError("\(path): \(error)")
         }

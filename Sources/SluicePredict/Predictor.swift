@@ -1,5 +1,6 @@
 import SluiceData
 import SluiceFormats
+import SluicePluginHost
 
 /// Applies a ``ModelBundle`` to a table of raw rows with the same code the
 /// stages use: ``FeatureTransform/apply(rows:column:)`` (as the features stage
@@ -11,8 +12,12 @@ public enum Predictor {
     /// `bundle.model.width` per row: P(classes[1]) (binary), the K class
     /// probabilities (multiclass), or the prediction (regression).
     /// - Throws: ``PredictError`` when a column the model needs is missing or of the wrong type.
-    public static func scores(_ bundle: ModelBundle, table: Table, rows: [Int]? = nil) throws -> [Double] {
+    /// A stage of the model with an `apply` entry is re-applied first
+    /// (``FittedStages``), its plugin found in `searchPath`.
+    public static func scores(_ bundle: ModelBundle, table raw: Table, rows: [Int]? = nil,
+                              searchPath: [String] = PluginLoader.defaultSearchPath()) throws -> [Double] {
         let model = bundle.model
+        let table = try FittedStages.apply(bundle, to: raw, searchPath: searchPath)
         var named: [String: [Float]] = [:]
         if let transform = bundle.transform {
             let categorical = Set(transform.oneHot.map(\.column) + transform.hashed.map(\.column))

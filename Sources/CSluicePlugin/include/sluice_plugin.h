@@ -22,6 +22,11 @@
  *     dropped, or until run returns, whichever comes first. Copy what you keep.
  *   - The host never unloads a plugin; plugins may keep static state.
  *   - run is called on one thread at a time for a given context.
+ *   - sluice_plugin_descriptor grows the same way: members added after
+ *     plugin_data are optional, and the host reads them only when the
+ *     plugin's struct_size covers them.
+ *   - docs/plugins.md is the full contract: ownership and lifetime of every
+ *     pointer, thread-safety, what a plugin may and may not do.
  */
 #ifndef SLUICE_PLUGIN_H
 #define SLUICE_PLUGIN_H
@@ -145,7 +150,22 @@ typedef struct sluice_host_api {
     void (*set_verdict)(sluice_context *ctx, int32_t verdict, const char *reason); /* v1 */
     /* Fails the stage with a message; run should then return SLUICE_ERROR. */
     void (*fail)(sluice_context *ctx, const char *message);                      /* v1 */
+
+    /* --- grown in sluice 0.2 (still ABI v1): test SLUICE_HOST_HAS first --- */
+    /* Keeps the rows whose keep[i] is nonzero (count == row_count) and removes
+     * the others from every column, from the row roles and row lines (kept
+     * rows keep their role and line) and from the host's row-aligned
+     * artifacts (the champion's scores). Every pointer into the table or the
+     * roles from before is invalid afterwards. SLUICE_ERROR (nothing changes)
+     * when count is wrong, when no row would be left, and inside apply, which
+     * must give one output row per input row. */
+    int (*keep_rows)(sluice_context *ctx, const uint8_t *keep, int64_t count);  /* sluice 0.2 */
 } sluice_host_api;
+
+/** True when the host's table has `member` (a member added after the plugin's
+ *  oldest supported host): `if (SLUICE_HOST_HAS(api, keep_rows)) ...`. */
+#define SLUICE_HOST_HAS(api, member) \
+    ((api)->struct_size >= offsetof(sluice_host_api, member) + sizeof((api)->member) && (api)->member != NULL)
 
 /** Describes a plugin. Returned by the exported symbol; must stay valid for
  *  the life of the process. */
@@ -161,7 +181,26 @@ typedef struct sluice_plugin_descriptor {
     int (*run)(const struct sluice_plugin_descriptor *self,
                const sluice_host_api *api, sluice_context *ctx);
     void *plugin_data;             /* for the plugin's own use; the host never reads it */
+
+    /* --- grown in sluice 0.2 (still ABI v1): the host reads a member below
+     * only when struct_size covers it, so plugins built before keep loading. */
+
+    /* Optional (NULL if none): re-applies what run fitted to new rows, wherever
+     * the model scores data (sluice predict, the champion re-score before the
+     * gate, scoring drops). Called with a context whose table holds the new
+     * rows (raw, before any stage; every row's role is SLUICE_ROW_HOLDOUT),
+     * whose artifacts are the model archive's members (get_artifact returns
+     * what run stored with put_artifact), and whose params and settings are
+     * those of the run that made the model. Transform the table with
+     * put_*_column / drop_column exactly as run did for its holdout rows;
+     * metrics, artifacts and verdicts set here are ignored. */
+    int (*apply)(const struct sluice_plugin_descriptor *self,
+                 const sluice_host_api *api, sluice_context *ctx);
 } sluice_plugin_descriptor;
+
+/** Bytes of the descriptor as ABI v1 first defined it (up to plugin_data):
+ *  the least struct_size the host accepts. */
+#define SLUICE_PLUGIN_DESCRIPTOR_V1_SIZE (offsetof(sluice_plugin_descriptor, apply))
 
 /** Type of the exported symbol. */
 typedef const sluice_plugin_descriptor *(*sluice_plugin_descriptor_fn)(void);
