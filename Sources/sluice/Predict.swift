@@ -1,6 +1,7 @@
 import ArgumentParser
 import SluiceArchive
 import SluiceData
+import SluicePluginHost
 import SluicePredict
 import SluiceSystem
 
@@ -16,7 +17,9 @@ struct Predict: ParsableCommand {
           multiclass  row,p_<class>…,predicted           (the most probable)
           regression  row,predicted
         Numbers are printed in full (they round-trip to the same Double). A row gets \
-        exactly the score the evaluate stage gave it.
+        exactly the score the evaluate stage gave it. A stage plugin that re-applies what it \
+        fitted (an apply entry, e.g. clip-outliers) is loaded from the plugin search path by the \
+        SHA-256 the manifest recorded, and a file with other bytes is refused.
 
         Example:
           sluice predict --model outbox/churn/current.tar.gz new-customers.csv --output scores.csv
@@ -35,6 +38,14 @@ struct Predict: ParsableCommand {
     @Option(help: "Binary models: probability at or above which a row is predicted as the positive class.")
     var threshold: Double = 0.5
 
+    @Option(name: .customLong("plugin-path"), parsing: .singleValue,
+            help: ArgumentHelp("""
+                A folder searched (before the default ones) for the plugins of stages that re-apply what \
+                they fitted (see docs/plugins.md, apply); the file must have the SHA-256 the manifest recorded. \
+                Repeatable.
+                """, valueName: "folder"))
+    var pluginPath: [String] = []
+
     func validate() throws {
         guard threshold >= 0 && threshold <= 1 else { throw ValidationError("--threshold must be between 0 and 1") }
     }
@@ -43,7 +54,8 @@ struct Predict: ParsableCommand {
         do {
             let bundle = try ModelBundle.load(self.model)
             let drop = try DropReader.read(input)
-            let scores = try Predictor.scores(bundle, table: drop.table)
+            let searchPath = pluginPath.map(FileSystem.absolute) + PluginLoader.defaultSearchPath()
+            let scores = try Predictor.scores(bundle, table: drop.table, searchPath: searchPath)
             let model = bundle.model
             let width = model.width
             let rows = scores.count / max(width, 1)

@@ -1,3 +1,4 @@
+import SluiceData
 import SluicePluginHost
 import SluiceTestSupport
 import Testing
@@ -55,6 +56,22 @@ import Testing
         #expect(plugin.sha256.count == 64)
         // Loading twice gives the same cached plugin.
         #expect(try loader.load(path: plugin.path).path == plugin.path)
+    }
+
+    @Test func aPluginBuiltBeforeTheDescriptorGrewStillLoadsAndRuns() throws {
+        // Its struct_size stops at plugin_data and the bytes after it are not
+        // an apply entry: the host must not read them.
+        let plugin = try loader.load(path: BuildProducts.plugin("sluice-fixture-v1-original"))
+        #expect(plugin.descriptorSize == PluginLoader.minimumDescriptorSize)
+        #expect(!plugin.applies)
+        let table = Table(rowCount: 3, columns: [TableColumn(name: "x", values: .numeric(NumericStorage([1, 2, 3])))],
+                          rowLines: [2, 3, 4])
+        let host = StageHost(table: table, roles: [0, 0, 1], settings: [:])
+        let result = host.run(plugin, params: [:], observer: nil)
+        #expect(result.status == .succeeded)
+        #expect(result.metrics.first { $0.name == "rows_seen" }?.value == 3)
+        // apply on a plugin without one leaves the table alone.
+        #expect(host.apply(plugin, params: [:], observer: nil).status == .succeeded)
     }
 
     @Test func pluginsAreFoundByShortName() throws {
