@@ -3,7 +3,8 @@
 #   make demo     install missing -dev packages, build (release), run the example, print the report
 #   make test     install missing -dev packages, build with tests, run the whole test suite
 #   make build    release build only
-#   make install  install binary, plugins, systemd files (PREFIX=/usr/local, DESTDIR=)
+#   make install  install binary, plugins, plugin SDK, systemd files (PREFIX=/usr/local, DESTDIR=)
+#   make install-sdk  only what plugin authors build against: header, sluice-plugin.pc, Swift SDK
 #   make bench    benchmarks (release build), printing tables
 
 SWIFT     ?= swift
@@ -11,8 +12,11 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 DEMO_DIR  ?= .build/demo
 DEB_PACKAGES := libarchive-dev libsqlite3-dev zlib1g-dev pkg-config
+# The stock stages and the two example plugins; test fixtures are never installed.
+INSTALLED_PLUGINS := validate features train evaluate row-audit clip-outliers drop-duplicates
+VERSION   := $(shell sed -n 's/.*current = "\(.*\)"/\1/p' Sources/SluiceEngine/SluiceVersion.swift)
 
-.PHONY: all deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path install clean
+.PHONY: all deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path install install-sdk clean
 
 all: build
 
@@ -72,15 +76,27 @@ bench-train: build
 bench-path: build
 	python3 Benchmarks/whole_path.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --rows 1000000
 
-install: build
+# What a plugin author builds against: the header, sluice-plugin.pc and the
+# Swift SDK package. Needs no build, so it can be staged on its own (DESTDIR).
+install-sdk:
+	install -d $(DESTDIR)$(PREFIX)/include/sluice $(DESTDIR)$(PREFIX)/share/pkgconfig $(DESTDIR)$(PREFIX)/share/sluice
+	install -m 0644 Sources/CSluicePlugin/include/sluice_plugin.h $(DESTDIR)$(PREFIX)/include/sluice/sluice_plugin.h
+	sed -e "s|@PREFIX@|$(PREFIX)|" -e "s|@VERSION@|$(VERSION)|" plugins/sluice-plugin-sdk/sluice-plugin.pc.in \
+	  > $(DESTDIR)$(PREFIX)/share/pkgconfig/sluice-plugin.pc
+	rm -rf $(DESTDIR)$(PREFIX)/share/sluice/sluice-plugin-sdk
+	cp -RL plugins/sluice-plugin-sdk $(DESTDIR)$(PREFIX)/share/sluice/sluice-plugin-sdk
+	rm -f $(DESTDIR)$(PREFIX)/share/sluice/sluice-plugin-sdk/sluice-plugin.pc.in
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/sluice/sluice-plugin-sdk
+
+install: build install-sdk
 	@bin="$$($(SWIFT) build -c release --show-bin-path)"; \
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/sluice/plugins $(DESTDIR)$(PREFIX)/include/sluice && \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/sluice/plugins && \
 	install -m 0755 "$$bin/sluice" $(DESTDIR)$(PREFIX)/bin/sluice && \
-	for p in validate features train evaluate row-audit; do \
+	for p in $(INSTALLED_PLUGINS); do \
 	  install -m 0755 "$$bin/libsluice-$$p.so" $(DESTDIR)$(PREFIX)/lib/sluice/plugins/$$p.so; \
 	done && \
-	install -m 0644 Sources/CSluicePlugin/include/sluice_plugin.h $(DESTDIR)$(PREFIX)/include/sluice/sluice_plugin.h && \
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/sluice/README.md && \
+	install -D -m 0644 docs/plugins.md $(DESTDIR)$(PREFIX)/share/doc/sluice/plugins.md && \
 	install -d $(DESTDIR)/etc/sluice && \
 	if [ ! -e $(DESTDIR)/etc/sluice/sluice.yaml ]; then install -m 0644 systemd/sluice.yaml $(DESTDIR)/etc/sluice/sluice.yaml; fi && \
 	install -D -m 0644 systemd/sluice.service $(DESTDIR)$(PREFIX)/lib/systemd/system/sluice.service && \

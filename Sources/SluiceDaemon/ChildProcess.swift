@@ -6,10 +6,10 @@ import Glibc
 /// Starting `sluice` children (`sluice work`, `sluice check`) with
 /// `posix_spawn`: default signal handling and an empty signal mask whatever
 /// the daemon blocks or ignores, and only the descriptors asked for.
-enum ChildProcess {
+public enum ChildProcess {
     /// Starts `executable` with `arguments` (argv[1...]), its stdout (and
     /// stderr, when given) on the descriptors given; stdin and the rest as the daemon's.
-    static func spawn(_ executable: String, _ arguments: [String], stdout: Int32,
+    public static func spawn(_ executable: String, _ arguments: [String], stdout: Int32,
                       stderr: Int32? = nil) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
