@@ -154,7 +154,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Golden"]),
         .testTarget(name: "SluiceEngineTests", dependencies: [
-            "SluiceEngine", "SluiceLedger", "SluiceArchive", "SluiceData", "SluiceFormats", "SluicePredict",
+            "SluiceEngine", "SluiceConfig", "SluicePluginHost", "SluiceLedger", "SluiceArchive", "SluiceData", "SluiceFormats", "SluicePredict",
             "SluiceTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ] + plugins.map(\.1),
