@@ -32,21 +32,17 @@ final class StageBox {
     init(type: any Stage.Type) { self.type = type }
 }
 
-/// Calls ``AppliedStage/apply(_:)`` of the boxed stage type.
-private let applyTrampoline: @convention(c) (
-    UnsafePointer<sluice_plugin_descriptor>?, UnsafePointer<sluice_host_api>?, OpaquePointer?
-) -> Int32 = { descriptor, api, context in
+/// The boxed stage type's `run` (or ``AppliedStage/apply(_:)``) on a fresh
+/// instance: an error thrown becomes `fail` with its description.
+private func enter(_ descriptor: UnsafePointer<sluice_plugin_descriptor>?, _ api: UnsafePointer<sluice_host_api>?,
+                   _ context: OpaquePointer?, _ body: (any Stage, StageContext) throws -> Void) -> Int32 {
     guard let descriptor, let api, let context, let data = descriptor.pointee.plugin_data else {
         return Int32(SLUICE_ERROR)
     }
     let box = Unmanaged<StageBox>.fromOpaque(data).takeUnretainedValue()
     let stageContext = StageContext(api: api, context: context)
-    guard let stage = box.type.init() as? any AppliedStage else {
-        stageContext.fail("stage \(box.type.name) has no apply")
-        return Int32(SLUICE_ERROR)
-    }
     do {
-        try stage.apply(stageContext)
+        try body(box.type.init(), stageContext)
         return Int32(SLUICE_OK)
     } catch {
         stageContext.fail("\(error)")
@@ -57,16 +53,16 @@ private let applyTrampoline: @convention(c) (
 private let runTrampoline: @convention(c) (
     UnsafePointer<sluice_plugin_descriptor>?, UnsafePointer<sluice_host_api>?, OpaquePointer?
 ) -> Int32 = { descriptor, api, context in
-    guard let descriptor, let api, let context, let data = descriptor.pointee.plugin_data else {
-        return Int32(SLUICE_ERROR)
-    }
-    let box = Unmanaged<StageBox>.fromOpaque(data).takeUnretainedValue()
-    let stageContext = StageContext(api: api, context: context)
-    do {
-        try box.type.init().run(stageContext)
-        return Int32(SLUICE_OK)
-    } catch {
-        stageContext.fail("\(error)")
-        return Int32(SLUICE_ERROR)
+    enter(descriptor, api, context) { stage, stageContext in try stage.run(stageContext) }
+}
+
+private let applyTrampoline: @convention(c) (
+    UnsafePointer<sluice_plugin_descriptor>?, UnsafePointer<sluice_host_api>?, OpaquePointer?
+) -> Int32 = { descriptor, api, context in
+    enter(descriptor, api, context) { stage, stageContext in
+        guard let applied = stage as? any AppliedStage else {
+            throw StageError("stage \(type(of: stage).name) has no apply")
+        }
+        try applied.apply(stageContext)
     }
 }
