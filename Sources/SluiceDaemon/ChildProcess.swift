@@ -9,13 +9,15 @@ import Glibc
 public enum ChildProcess {
     /// Starts `executable` with `arguments` (argv[1...]), its stdout (and
     /// stderr, when given) on the descriptors given; stdin and the rest as the daemon's.
+    /// `inherit` maps a descriptor number in the child to one of ours.
     public static func spawn(_ executable: String, _ arguments: [String], stdout: Int32,
-                      stderr: Int32? = nil) throws -> pid_t {
+                             stderr: Int32? = nil, inherit: [Int32: Int32] = [:]) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
+        for (child, ours) in inherit { posix_spawn_file_actions_adddup2(&actions, ours, child) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

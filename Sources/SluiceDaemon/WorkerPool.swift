@@ -29,10 +29,22 @@ final class WorkerPool {
     let events: AsyncStream<WorkerEvent>
     private let continuation: AsyncStream<WorkerEvent>.Continuation
     private(set) var running: [pid_t: Running] = [:]
+    /// A pipe nobody writes to: every worker gets its read end (as fd 3) and
+    /// only this process holds the write end (close-on-exec, so no child
+    /// inherits it). However the daemon ends — SIGKILL included — the kernel
+    /// closes it, every worker reads end-of-file and exits at once, so no
+    /// orphan can race the next daemon's recovery. Open for the process's life.
+    private let lifeline: (read: Int32, write: Int32)?
 
     init(context: DaemonContext) {
         self.context = context
         (events, continuation) = AsyncStream.makeStream(of: WorkerEvent.self)
+        do {
+            lifeline = try Syscall.pipe(nonBlocking: false)
+        } catch {
+            context.logger.error("could not make the workers' lifeline pipe (\(error)); workers will not stop if the daemon dies")
+            lifeline = nil
+        }
     }
 
     var isEmpty: Bool { running.isEmpty }
@@ -46,8 +58,9 @@ final class WorkerPool {
         var arguments = ["work", "--config", configuration.file, "--work-dir", claim.workDirectory, "--run-key", runKey]
         if let dropId { arguments += ["--drop-id", String(dropId)] }
         do {
+            guard let lifeline else { throw DaemonError("no lifeline pipe for workers (see the error at start)") }
             let process = try WorkerProcess.start(executable: context.executable, arguments: arguments,
-                                                  events: continuation)
+                                                  lifeline: lifeline.read, events: continuation)
             running[process.pid] = Running(claim: claim, runKey: runKey, dropId: dropId, limits: pipeline.limits,
                                            process: process, deadline: Timestamp.monotonic() + pipeline.limits.timeSeconds)
             context.logger.info("[\(pipeline.name) \(claim.fileName)] worker \(process.pid) started (run \(runKey))")

@@ -85,6 +85,18 @@ public struct DropClaim: Sendable, Codable, Equatable {
 
     /// Name of the claim record inside a work folder.
     public static let recordName = ".sluice-claim.json"
+    /// Lock file a worker holds (`flock`) for as long as it runs the folder's
+    /// drop: recovery never runs a drop whose worker may still be alive.
+    public static let workerLockName = ".sluice-worker.lock"
+
+    /// Whether a live process (a worker) holds this folder's worker lock,
+    /// after waiting up to `timeout` seconds for it to let go.
+    public static func isHeldByAWorker(_ workDirectory: String, timeout: Double) throws -> Bool {
+        guard FileSystem.isDirectory(workDirectory) else { return false }
+        guard let fd = try FileLock.acquire(workDirectory + "/" + workerLockName, timeout: timeout) else { return true }
+        close(fd)
+        return false
+    }
 
     /// Reads the claim record of a work folder (for workers and recovery).
     /// Paths are re-based on `workDirectory`, so a moved state folder still works.

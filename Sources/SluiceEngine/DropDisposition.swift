@@ -22,6 +22,7 @@ enum DropDisposition {
     /// Removes the (now empty) work folder and its claim record.
     static func removeWorkDirectory(_ claim: DropClaim) {
         try? FileSystem.remove(claim.workDirectory + "/" + DropClaim.recordName)
+        try? FileSystem.remove(claim.workDirectory + "/" + DropClaim.workerLockName)
         try? FileSystem.removeDirectory(claim.workDirectory)
     }
 

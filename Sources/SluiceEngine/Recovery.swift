@@ -55,6 +55,7 @@ public enum Recovery {
                 kill(pid, SIGKILL)
             }
             handled.insert(run.workDirectory)
+            if try workerHolds(run.workDirectory, pipeline: run.pipeline, ledger: ledger, logger: logger) { continue }
             let claim: DropClaim
             do {
                 claim = try DropClaim.load(workDirectory: run.workDirectory)
@@ -104,8 +105,8 @@ public enum Recovery {
             do {
                 claim = try DropClaim.load(workDirectory: folder)
             } catch {
-                if try FileSystem.list(folder).isEmpty { try FileSystem.removeDirectory(folder) }
-                else { try unreadableClaim(folder, pipeline: nil, error: error, ledger: ledger, logger: logger) }
+                if try removeAbandonedClaim(folder, logger: logger) { continue }
+                try unreadableClaim(folder, pipeline: nil, error: error, ledger: ledger, logger: logger)
                 continue
             }
             if try ledger.run(key: claim.runKey) != nil { continue }   // finished runs leave no folder
@@ -118,6 +119,7 @@ public enum Recovery {
                                        configuration: configuration, ledger: ledger, logger: logger)
                 continue
             }
+            if try workerHolds(folder, pipeline: claim.pipeline, ledger: ledger, logger: logger) { continue }
             logger.warning("[\(claim.pipeline) \(claim.fileName)] claimed but never run; queueing it")
             requeue.append(Requeue(claim: claim, dropId: nil, runKey: claim.runKey))
         }
@@ -135,6 +137,35 @@ public enum Recovery {
                 }
             }
         }
+    }
+
+    /// Whether a worker still holds `folder` (a worker outlived its daemon
+    /// and has not exited within 10 s): then its drop is not touched — never
+    /// run twice — and an operator is told; the next start looks again.
+    static func workerHolds(_ folder: String, pipeline: String, ledger: any Ledger, logger: Logger) throws -> Bool {
+        guard try DropClaim.isHeldByAWorker(folder, timeout: 10) else { return false }
+        let message = "work folder \(folder) is still held by a live worker (\(DropClaim.workerLockName)); "
+            + "its drop is left alone until that worker ends"
+        try ledger.recordEvent(level: .error, kind: "work.worker_alive", pipeline: pipeline, dropId: nil, runId: nil,
+                               message: message)
+        logger.error("[\(pipeline)] \(message)")
+        return true
+    }
+
+    /// A work folder a claim never finished: it holds only the claim
+    /// record's temp file (and perhaps a worker lock), because the daemon
+    /// stopped before the record was in place — the drop was never moved out
+    /// of the inbox. Removes it; true when it was such a folder.
+    static func removeAbandonedClaim(_ folder: String, logger: Logger) throws -> Bool {
+        let names = try FileSystem.list(folder)
+        let leftovers = names.allSatisfy {
+            $0 == DropClaim.workerLockName || ($0.hasPrefix("." + DropClaim.recordName) && $0.hasSuffix(".tmp"))
+        }
+        guard leftovers else { return false }
+        for name in names { try FileSystem.remove(folder + "/" + name) }
+        try FileSystem.removeDirectory(folder)
+        if !names.isEmpty { logger.info("removed \(folder): a claim that never completed (the drop stayed in its inbox)") }
+        return true
     }
 
     /// A work folder whose claim record cannot be read: its drop cannot be

@@ -34,10 +34,23 @@ struct Work: ParsableCommand {
     @Option(help: ArgumentHelp("The drop's ledger row, for a retry.", valueName: "id"))
     var dropId: Int64?
 
+    @Option(help: ArgumentHelp("A pipe's read end the daemon holds open: end of file means the daemon is gone, and the worker exits.",
+                               valueName: "fd"))
+    var lifelineFd: Int32?
+
     func run() throws {
         let logger = options.makeLogger()
+        let workDirectory = FileSystem.absolute(workDir)
+        // The folder's worker lock first, then the lifeline: a worker whose
+        // daemon died before this point exits here, and recovery waits for a
+        // lock held past it (see Recovery).
+        guard let lock = try FileLock.acquire(workDirectory + "/" + DropClaim.workerLockName, timeout: 30) else {
+            throw Failure("work folder \(workDirectory) is held by another worker for 30 s; not running its drop twice")
+        }
+        _ = lock   // held until the process ends
+        if let lifelineFd { try WorkerLifeline.watch(lifelineFd) }
         let configuration = try options.load()
-        let claim = try DropClaim.load(workDirectory: FileSystem.absolute(workDir))
+        let claim = try DropClaim.load(workDirectory: workDirectory)
         guard let pipeline = configuration.pipeline(named: claim.pipeline) else {
             throw Failure("pipeline '\(claim.pipeline)' of \(workDir) is not in \(configuration.file)")
         }
