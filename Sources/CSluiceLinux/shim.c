@@ -8,6 +8,8 @@
 
 int sluice_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 
+int sluice_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
 int sluice_keep_freed_memory(void) {
     int mmap = mallopt(M_MMAP_THRESHOLD, 1 << 30);
     int trim = mallopt(M_TRIM_THRESHOLD, 0x7fffffff);

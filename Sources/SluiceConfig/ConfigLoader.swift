@@ -96,7 +96,8 @@ public enum ConfigLoader {
         return SluiceConfiguration(file: file, sha256: sha256 ?? ContentHash.sha256(Array(text.utf8)),
                                    stateDirectory: stateDirectory, pluginPath: pluginPath, pipelines: pipelines,
                                    workers: workers, settleSeconds: settle, metricsFile: metricsFile,
-                                   signingKey: signingKey, allowPluginPathEnvironment: allowPluginPathEnvironment)
+                                   signingKey: signingKey, allowPluginPathEnvironment: allowPluginPathEnvironment,
+                                   text: text)
     }
 
     static func pipeline(name: String, keyNode: Node, node: Node, reader: NodeReader,

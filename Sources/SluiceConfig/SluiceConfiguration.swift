@@ -24,6 +24,9 @@ public struct SluiceConfiguration: Sendable {
     /// Whether `$SLUICE_PLUGIN_PATH` is searched when sluice runs as a service
     /// (`allow_plugin_path_env`; outside a service it always is).
     public var allowPluginPathEnvironment: Bool = false
+    /// The text this was parsed from: what the daemon hands each worker, so a
+    /// worker runs on exactly the configuration the daemon validated.
+    public var text: String = ""
 
     public var ledgerPath: String { stateDirectory + "/ledger.sqlite" }
     public var workDirectory: String { stateDirectory + "/work" }

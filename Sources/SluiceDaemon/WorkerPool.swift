@@ -35,6 +35,11 @@ final class WorkerPool {
     /// closes it, every worker reads end-of-file and exits at once, so no
     /// orphan can race the next daemon's recovery. Open for the process's life.
     private let lifeline: (read: Int32, write: Int32)?
+    /// The configuration each worker runs on, as an in-memory file (its
+    /// descriptor 4): the text the daemon validated, whatever the file on disk
+    /// says now — an edit takes effect at a reload, never half-way. By SHA-256;
+    /// only the newest is kept (a running worker has its own copy of the descriptor).
+    private var configFile: (sha256: String, fd: Int32)?
 
     init(context: DaemonContext) {
         self.context = context
@@ -55,12 +60,14 @@ final class WorkerPool {
     /// Starts a worker for a claimed drop; a worker that cannot be started is a failed run.
     func start(claim: DropClaim, runKey: String, dropId: Int64?, pipeline: PipelineConfiguration,
                configuration: SluiceConfiguration) {
-        var arguments = ["work", "--config", configuration.file, "--work-dir", claim.workDirectory, "--run-key", runKey]
+        var arguments = ["work", "--config", configuration.file, "--work-dir", claim.workDirectory, "--run-key", runKey,
+                         "--lifeline-fd", "3", "--config-fd", "4"]
         if let dropId { arguments += ["--drop-id", String(dropId)] }
         do {
             guard let lifeline else { throw DaemonError("no lifeline pipe for workers (see the error at start)") }
+            let config = try configDescriptor(configuration)
             let process = try WorkerProcess.start(executable: context.executable, arguments: arguments,
-                                                  lifeline: lifeline.read, events: continuation)
+                                                  inherit: [3: lifeline.read, 4: config], events: continuation)
             running[process.pid] = Running(claim: claim, runKey: runKey, dropId: dropId, limits: pipeline.limits,
                                            process: process, deadline: Timestamp.monotonic() + pipeline.limits.timeSeconds)
             context.logger.info("[\(pipeline.name) \(claim.fileName)] worker \(process.pid) started (run \(runKey))")
@@ -68,6 +75,16 @@ final class WorkerPool {
             recordFailure(claim: claim, runKey: runKey, dropId: dropId, reason: "could not start a worker: \(error)",
                           configuration: configuration)
         }
+    }
+
+    /// The in-memory copy of `configuration`'s text, made once per version.
+    private func configDescriptor(_ configuration: SluiceConfiguration) throws -> Int32 {
+        if let configFile, configFile.sha256 == configuration.sha256 { return configFile.fd }
+        let fd = try Syscall.memoryFile(name: "sluice-config-" + configuration.sha256.prefix(12),
+                                        bytes: Array(configuration.text.utf8))
+        if let old = configFile { close(old.fd) }
+        configFile = (configuration.sha256, fd)
+        return fd
     }
 
     /// Applies one event; returns the pipeline of a worker that ended.

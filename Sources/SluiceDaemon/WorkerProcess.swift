@@ -12,14 +12,14 @@ struct WorkerProcess: Sendable {
     let pid: pid_t
 
     /// Starts `executable` with `arguments` (argv[1...]) and its monitor thread.
-    /// `lifeline` becomes the worker's descriptor 3 (see ``WorkerPool``).
-    static func start(executable: String, arguments: [String], lifeline: Int32,
+    /// `inherit` maps the worker's descriptor numbers to ours (the lifeline
+    /// and the configuration, see ``WorkerPool``).
+    static func start(executable: String, arguments: [String], inherit: [Int32: Int32],
                       events: AsyncStream<WorkerEvent>.Continuation) throws -> WorkerProcess {
         let (readEnd, writeEnd) = try Syscall.pipe(nonBlocking: false)
         let pid: pid_t
         do {
-            pid = try ChildProcess.spawn(executable, arguments + ["--lifeline-fd", "3"], stdout: writeEnd,
-                                         inherit: [3: lifeline])
+            pid = try ChildProcess.spawn(executable, arguments, stdout: writeEnd, inherit: inherit)
             close(writeEnd)
         } catch {
             close(readEnd)

@@ -130,7 +130,7 @@ struct Publication {
             artifacts.append(("schema/pinned.json", Array(pinned.profile.utf8)))
         }
         let members = try ModelPublisher.members(manifest: &manifest, artifacts: artifacts, schema: inputs.schema,
-                                                 configText: try FileSystem.read(run.configuration.file),
+                                                 configText: Array(run.configuration.text.utf8),   // the text the run used, not the file as it is now
                                                  card: ModelPublisher.card(manifest),
                                                  identity: identityInputs(inputs, host: host))
         return (try ModelPublisher.signed(members, keyFile: run.configuration.signingKey), manifest.identity?.digest ?? "")

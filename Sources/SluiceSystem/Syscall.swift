@@ -35,6 +35,33 @@ extension Syscall {
         return (fds[0], fds[1])
     }
 
+    /// An anonymous in-memory file (`memfd_create`, close-on-exec) holding
+    /// `bytes`: a descriptor to hand a child exactly these bytes.
+    public static func memoryFile(name: String, bytes: [UInt8]) throws -> Int32 {
+        let fd = try run("memfd_create", path: name) { sluice_memfd(name) }
+        do {
+            try FileSystem.writeAll(fd: fd, bytes: bytes, path: "memfd \(name)")
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// Everything in the file behind `fd`, read from its start (`pread`, so the offset is untouched).
+    public static func readAll(fd: Int32, path: String) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let offset = off_t(bytes.count)
+            let count = try buffer.withUnsafeMutableBytes { raw in
+                try run("pread", path: path) { pread(fd, raw.baseAddress, raw.count, offset) }
+            }
+            if count == 0 { return bytes }
+            bytes += buffer[..<count]
+        }
+    }
+
     /// `poll(2)`, retried on `EINTR` (with the same timeout); returns the count of ready descriptors.
     @discardableResult
     public static func poll(_ fds: inout [pollfd], timeoutMilliseconds: Int32) throws -> Int32 {

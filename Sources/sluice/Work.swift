@@ -38,6 +38,10 @@ struct Work: ParsableCommand {
                                valueName: "fd"))
     var lifelineFd: Int32?
 
+    @Option(help: ArgumentHelp("Read the configuration's text from this descriptor (the daemon's validated copy); --config still names the file, for relative paths.",
+                               valueName: "fd"))
+    var configFd: Int32?
+
     func run() throws {
         let logger = options.makeLogger()
         let workDirectory = FileSystem.absolute(workDir)
@@ -49,7 +53,11 @@ struct Work: ParsableCommand {
         }
         _ = lock   // held until the process ends
         if let lifelineFd { try WorkerLifeline.watch(lifelineFd) }
-        let configuration = try options.load()
+        let configuration = try configFd.map { fd in
+            let bytes = try Syscall.readAll(fd: fd, path: "configuration descriptor \(fd)")
+            return try ConfigLoader.parse(String(decoding: bytes, as: UTF8.self), file: FileSystem.absolute(options.config),
+                                          sha256: ContentHash.sha256(bytes))
+        } ?? options.load()
         let claim = try DropClaim.load(workDirectory: workDirectory)
         guard let pipeline = configuration.pipeline(named: claim.pipeline) else {
             throw Failure("pipeline '\(claim.pipeline)' of \(workDir) is not in \(configuration.file)")

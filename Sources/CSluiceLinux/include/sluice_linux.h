@@ -9,6 +9,9 @@ int sluice_keep_freed_memory(void);
 /// pipe2(2), which glibc declares only with _GNU_SOURCE.
 int sluice_pipe2(int fds[2], int flags);
 
+/// memfd_create(2) with MFD_CLOEXEC: an anonymous file (no name on disk).
+int sluice_memfd(const char *name);
+
 #include <stddef.h>
 
 /* Memory for a large array (a table column, a training matrix): from
