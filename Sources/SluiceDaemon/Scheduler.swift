@@ -2,6 +2,9 @@ import ServiceLifecycle
 import SluiceConfig
 import SluiceEngine
 import SluiceSystem
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Queues, claims and dispatch: drops the watcher saw wait in per-pipeline
 /// queues (de-duplicated); a drop is claimed (renamed into `work/`) only when
@@ -31,6 +34,8 @@ actor Scheduler: Service {
     private var queuedKeys = Set<String>()
     /// Pipelines whose queue hit the bound since their inbox was last scanned.
     private var overflowed = Set<String>()
+    /// Folders found in an inbox, each warned about once.
+    private var warnedFolders = Set<String>()
     private var stoppingSince: Double?
     /// The latest monitor action per pipeline, shown in STATUS until the daemon restarts.
     private var monitorNotes: [String: String] = [:]
@@ -135,10 +140,16 @@ actor Scheduler: Service {
     private func start(_ drop: QueuedDrop, pipeline: PipelineConfiguration) -> Bool {
         switch drop.source {
         case .inbox(let path):
-            guard FileSystem.isRegularFile(path) else { return false }
+            guard InboxRefusal.admit(path, pipeline: pipeline.name, kind: drop.kind, warnedFolders: &warnedFolders,
+                                     configuration: configuration, ledger: context.ledger, logger: context.logger) else {
+                return false
+            }
             let claim: DropClaim
             do {
                 claim = try DropClaim.claim(path, pipeline: pipeline.name, workRoot: configuration.workDirectory, kind: drop.kind)
+            } catch let error as SystemError where error.code == ENOENT {
+                context.logger.info("[\(pipeline.name)] \(FileSystem.baseName(path)) was gone before it could be claimed (moved away or deleted by its writer)")
+                return false
             } catch {
                 context.logger.warning("[\(pipeline.name)] could not claim \(FileSystem.baseName(path)): \(error)")
                 return false

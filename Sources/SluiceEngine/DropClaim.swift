@@ -53,10 +53,13 @@ public struct DropClaim: Sendable, Codable, Equatable {
 
     /// Claims `inboxPath` for `pipeline` into `workRoot`.
     /// - Throws: ``SystemError`` (e.g. `ENOENT` when another claimer won).
+    /// `rawSource` is the entry's path as bytes, for a name that is not valid
+    /// UTF-8 (then `inboxPath` is its readable stand-in).
     public static func claim(_ inboxPath: String, pipeline: String, workRoot: String,
-                             kind: DropKind = .train) throws -> DropClaim {
+                             kind: DropKind = .train, rawSource: [UInt8]? = nil) throws -> DropClaim {
+        let source = (rawSource ?? Array(inboxPath.utf8)).map { CChar(bitPattern: $0) } + [0]
         var info = stat()
-        try Syscall.run("stat", path: inboxPath) { lstat(inboxPath, &info) }
+        try Syscall.run("stat", path: inboxPath) { lstat(source, &info) }
         let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         let now = Timestamp.unixNow()
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
@@ -72,7 +75,7 @@ public struct DropClaim: Sendable, Codable, Equatable {
         do {
             // The record first: a work folder holding a drop always says what it is.
             try FileSystem.writeAtomically(Array(try JSONEncoder().encode(claim)), to: workDirectory + "/" + recordName)
-            try FileSystem.rename(inboxPath, to: path)
+            try Syscall.run("rename", path: "\(inboxPath) -> \(path)") { rename(source, path) }
         } catch {
             try? FileSystem.remove(workDirectory + "/" + recordName)
             try? FileSystem.removeDirectory(workDirectory)

@@ -31,7 +31,7 @@ enum DropDisposition {
                            configuration: SluiceConfiguration) throws -> String {
         let folder = configuration.quarantineDirectory(claim.pipeline)
         try FileSystem.createDirectory(folder)
-        let destination = "\(folder)/\(claim.runKey)-\(claim.fileName)"
+        let destination = "\(folder)/" + fitted("\(claim.runKey)-\(claim.fileName)", reserve: ".reason".utf8.count)
         var text = "sluice quarantined this drop.\n\n"
         for (key, value) in [("pipeline", claim.pipeline), ("file", claim.fileName), ("run", claim.runKey)] + details {
             text += "\(key): \(value)\n"
@@ -44,6 +44,23 @@ enum DropDisposition {
         try FileSystem.syncDirectory(folder)
         removeWorkDirectory(claim)
         return destination
+    }
+
+    /// `name`, shortened when it and `reserve` more bytes would pass the
+    /// 255-byte limit of a file name (NAME_MAX): the start kept on a character
+    /// boundary, then `~`, 8 hex digits of the whole name's SHA-256 (so two
+    /// long names stay apart) and the extension.
+    static func fitted(_ name: String, reserve: Int) -> String {
+        let limit = 255 - reserve
+        guard name.utf8.count > limit else { return name }
+        let ext = String(extensionOf(name).prefix(24))
+        let tag = "~" + ContentHash.sha256(Array(name.utf8)).prefix(8)
+        var kept = ""
+        for character in name {
+            if kept.utf8.count + character.utf8.count + tag.utf8.count + ext.utf8.count > limit { break }
+            kept.append(character)
+        }
+        return kept + tag + ext
     }
 
     /// `.csv`, `.csv.gz`, `.tsv` … from a file name (empty when none).

@@ -3,8 +3,10 @@ import SluiceSystem
 import Glibc
 #endif
 
-/// Finds drops waiting in an inbox: regular files, not hidden (`.name`), not
-/// still being written by convention (`*.tmp`, `*.part`). Oldest first.
+/// Finds what waits in an inbox: every entry that is not hidden (`.name`) and
+/// not still being written by convention (`*.tmp`, `*.part`) — regular files,
+/// and also what the scheduler must move out or warn about (symlinks, FIFOs,
+/// sockets, folders, names that are not UTF-8: ``InboxEntry``). Oldest first.
 public enum InboxScanner {
     /// Whether a file name is a drop (as opposed to a temp file or dotfile).
     public static func isDropName(_ name: String) -> Bool {
@@ -17,9 +19,15 @@ public enum InboxScanner {
         for name in try FileSystem.list(inbox) where isDropName(name) {
             let path = inbox + "/" + name
             var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            guard lstat(path, &info) == 0 || name.unicodeScalars.contains("\u{FFFD}") else { continue }
             found.append((Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9, name))
         }
         return found.sorted { ($0.mtime, $0.name) < ($1.mtime, $1.name) }.map { inbox + "/" + $0.name }
+    }
+
+    /// Entries whose names are not valid UTF-8 (as bytes), hidden ones aside.
+    /// ``scan(_:)`` lists each as a stand-in path that does not exist.
+    public static func invalidNames(_ inbox: String) throws -> [[UInt8]] {
+        try FileSystem.listRaw(inbox).filter { $0.first != UInt8(ascii: ".") && String(validating: $0, as: UTF8.self) == nil }
     }
 }

@@ -77,7 +77,10 @@ public struct OneShotServe {
     /// Claims each path in turn and runs `body` on it (one another process took first is skipped).
     private func forEachClaim(_ paths: [String], pipeline: PipelineConfiguration, kind: DropKind,
                               _ body: (DropClaim) throws -> Void) throws {
+        var warnedFolders = Set<String>()   // one run: each folder is warned about once anyway
         for path in paths {
+            guard InboxRefusal.admit(path, pipeline: pipeline.name, kind: kind, warnedFolders: &warnedFolders,
+                                     configuration: configuration, ledger: ledger, logger: logger) else { continue }
             let claim: DropClaim
             do {
                 claim = try DropClaim.claim(path, pipeline: pipeline.name, workRoot: configuration.workDirectory, kind: kind)

@@ -47,6 +47,20 @@ public enum FileSystem {
     }
 
     /// Names in a folder, without `.` and `..`, sorted.
+    /// Entry names of a folder as bytes (a name need not be UTF-8), unsorted.
+    public static func listRaw(_ path: String) throws -> [[UInt8]] {
+        guard let dir = opendir(path) else {
+            throw SystemError(call: "opendir", path: path, code: errno)
+        }
+        defer { closedir(dir) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if name != [46], name != [46, 46] { names.append(name) }
+        }
+        return names
+    }
+
     public static func list(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else {
             throw SystemError(call: "opendir", path: path, code: errno)
@@ -101,7 +115,17 @@ public enum FileSystem {
     public static func temporarySibling(of path: String) -> String {
         let dir = directory(of: path)
         let tag = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        return "\(dir)/.\(baseName(path)).\(getpid()).\(tag).tmp"
+        var base = baseName(path)
+        // A long final name must not make its temp name pass NAME_MAX (255 bytes).
+        if base.utf8.count > 160 {
+            var cut = ""
+            for character in base {
+                if cut.utf8.count + character.utf8.count > 160 { break }
+                cut.append(character)
+            }
+            base = cut + "~"
+        }
+        return "\(dir)/.\(base).\(getpid()).\(tag).tmp"
     }
 
     /// Writes `bytes` to `path` atomically and durably (temp, fsync, rename, fsync folder).
