@@ -44,6 +44,18 @@ struct ByteDictionary {
         return Int32(code)
     }
 
+    /// The first value (by code) that is not valid UTF-8, with up to 12 of its
+    /// bytes, or nil when all are text.
+    func firstInvalidUTF8() -> (code: Int, bytes: [UInt8])? {
+        arena.withUnsafeBufferPointer { base in
+            for code in 0..<offsets.count {
+                let value = UnsafeBufferPointer(rebasing: base[offsets[code]..<offsets[code] + lengths[code]])
+                if String(validating: value, as: UTF8.self) == nil { return (code, Array(value.prefix(12))) }
+            }
+            return nil
+        }
+    }
+
     /// The distinct values in code order.
     func strings() -> [String] {
         arena.withUnsafeBufferPointer { base in

@@ -326,6 +326,14 @@ private final class StreamingParse {
                 }
                 lineBase += output.lines
                 for column in 0..<width where kinds[column] == .categorical {
+                    if let bad = output.dictionaries[column].firstInvalidUTF8() {
+                        let codes = output.codes[column]!
+                        let row = (0..<output.rows).first { codes[$0] == Int32(bad.code) } ?? 0
+                        let shown = bad.bytes.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16) }
+                        throw IngestError(file: file, line: Int(builder.rowLines[builder.rowLines.count - output.rows + row]),
+                                          column: column + 1, columnName: names[column],
+                                          found: "bytes that are not UTF-8 ('\(shown.joined())')", expected: "UTF-8 text")
+                    }
                     let local = output.dictionaries[column].strings()
                     var map = [Int32](repeating: -1, count: local.count)
                     for (code, text) in local.enumerated() {

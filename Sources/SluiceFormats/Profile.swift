@@ -17,6 +17,12 @@ public struct Profile: Codable, Equatable, Sendable {
 
     public func column(_ name: String) -> ColumnProfile? { columns.first { $0.name == name } }
 
+    /// Every column by name (the first of a repeated name), for lookups in a
+    /// loop over thousands of columns, where ``column(_:)`` would be quadratic.
+    public var byName: [String: ColumnProfile] {
+        Dictionary(columns.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Compact, sorted, snake_case: the form kept in the ledger and handed to stages.
     public func encoded() throws -> [UInt8] { Array(try FormatCoding.compactEncoder().encode(self)) }
 

@@ -28,6 +28,8 @@ public final class StageHost {
     // Per-stage state.
     private var params: [(key: String, value: String)] = []
     private var metrics: [(name: String, value: Double)] = []
+    /// Metric name → position in `metrics` (a stage may record one per column).
+    private var metricIndex: [String: Int] = [:]
     private var verdict: StageResult.Verdict?
     private var failure: String?
     private weak var observer: (any StageObserver)?
@@ -36,6 +38,20 @@ public final class StageHost {
     private var strings = CStringPool()
     /// Storage replaced during a stage stays alive until the stage returns.
     private var retired: [AnyObject] = []
+
+    /// Column name → index, built on first use after a change: `column_index`
+    /// is called once per column by stages that walk thousands of them.
+    private var nameIndex: [String: Int]?
+
+    /// Index of the column named `name` in the current table.
+    fileprivate func index(of name: String) -> Int? {
+        if nameIndex == nil {
+            var built: [String: Int] = [:]
+            for (index, column) in table.columns.enumerated() where built[column.name] == nil { built[column.name] = index }
+            nameIndex = built
+        }
+        return nameIndex?[name]
+    }
 
     /// The roles at a stable address for `row_roles()`.
     private var roleBytes: StableBytes
@@ -85,6 +101,7 @@ public final class StageHost {
                       observer: (any StageObserver)?) -> StageResult {
         self.params = params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         metrics = []
+        metricIndex = [:]
         verdict = nil
         failure = nil
         self.observer = observer
@@ -118,11 +135,12 @@ public final class StageHost {
     }
 
     fileprivate func putColumn(_ column: TableColumn) {
-        if let index = table.index(of: column.name) {
+        if let index = index(of: column.name) {
             retired.append(Self.storageObject(table.columns[index].values))
             table.columns[index] = column
         } else {
             table.columns.append(column)
+            nameIndex?[column.name] = table.columns.count - 1
         }
     }
 
@@ -133,7 +151,7 @@ public final class StageHost {
     /// replaces every numeric column). The ABI allows it: a replaced column's
     /// pointers are no longer valid. False when it does not apply.
     fileprivate func overwriteNumeric(_ name: String, _ values: UnsafePointer<Float>, count: Int) -> Bool {
-        guard let index = table.index(of: name), case .numeric(var storage) = table.columns[index].values,
+        guard let index = index(of: name), case .numeric(var storage) = table.columns[index].values,
               storage.values.count == count, count > 0 else { return false }
         // With the table's reference parked, `storage` is the only one if nothing else holds it.
         table.columns[index].values = .numeric(Self.placeholder)
@@ -146,9 +164,10 @@ public final class StageHost {
     private static let placeholder = NumericStorage(count: 0)
 
     fileprivate func dropColumn(_ name: String) -> Bool {
-        guard let index = table.index(of: name) else { return false }
+        guard let index = index(of: name) else { return false }
         retired.append(Self.storageObject(table.columns[index].values))
         table.columns.remove(at: index)
+        nameIndex = nil
         return true
     }
 
@@ -186,9 +205,10 @@ public final class StageHost {
     fileprivate func param(_ key: String) -> String? { params.first { $0.key == key }?.value }
 
     fileprivate func recordMetric(_ name: String, _ value: Double) {
-        if let index = metrics.firstIndex(where: { $0.name == name }) {
+        if let index = metricIndex[name] {
             metrics[index].value = value
         } else {
+            metricIndex[name] = metrics.count
             metrics.append((name, value))
         }
     }
@@ -231,7 +251,7 @@ public final class StageHost {
         }
         api.column_index = { context, name in
             guard let name else { return -1 }
-            return Int32(StageHost.from(context).table.index(of: String(cString: name)) ?? -1)
+            return Int32(StageHost.from(context).index(of: String(cString: name)) ?? -1)
         }
         api.column_numeric = { context, index in
             guard case .numeric(let storage)? = StageHost.from(context).column(index)?.values else { return nil }

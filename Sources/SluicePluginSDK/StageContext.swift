@@ -35,7 +35,9 @@ public struct StageContext {
     public func column(named name: String) -> Column? {
         let index = host.column_index(context, name)
         guard index >= 0 else { return nil }
-        return columns[Int(index)]
+        // One column, not the whole list: stages look columns up by name in loops over thousands of them.
+        return Column(index: index, name: name,
+                      type: host.column_type(context, index) == Int32(SLUICE_COLUMN_NUMERIC.rawValue) ? .numeric : .categorical)
     }
 
     /// The column's current index. Columns are looked up by name on every

@@ -67,6 +67,8 @@ struct PluginsProbe: ParsableCommand {
         emit("stage", plugin.name)
         let result = host.run(plugin, params: params, observer: observer)
         let shapeAfter = ColumnFingerprint.of(host.table)
+        let oldShape = Dictionary(shapeBefore.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let newShape = Dictionary(shapeAfter.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let status: String = if case .failed(let message) = result.status { "failed: \(message)" } else { "ok" }
         let verdict: String? = switch result.verdict {
         case .approve(let reason)?: "approve: \(reason)"
@@ -80,14 +82,13 @@ struct PluginsProbe: ParsableCommand {
             data: source, task: task, target: targetName, rows: table.rowCount,
             trainRows: roles.filter { $0 == 0 }.count, holdoutRows: roles.filter { $0 == 1 }.count, before: before,
             status: status, durationMs: result.durationMs, rowsAfter: host.table.rowCount,
-            added: shapeAfter.filter { column in !shapeBefore.contains { $0.name == column.name } }.map(\.column),
+            added: shapeAfter.filter { oldShape[$0.name] == nil }.map(\.column),
             // With rows removed every column differs: only a change of type counts as a replacement then.
             replaced: shapeAfter.filter { column in
-                shapeBefore.contains {
-                    $0.name == column.name && (host.table.rowCount == table.rowCount ? $0 != column : $0.type != column.type)
-                }
+                guard let old = oldShape[column.name] else { return false }
+                return host.table.rowCount == table.rowCount ? old != column : old.type != column.type
             }.map(\.column),
-            removed: shapeBefore.filter { column in !shapeAfter.contains { $0.name == column.name } }.map(\.column),
+            removed: shapeBefore.filter { newShape[$0.name] == nil }.map(\.column),
             metrics: result.metrics.map { .init(name: $0.name, value: $0.value) },
             artifacts: host.artifactNames.compactMap { name in host.artifact(name).map { .init(name: name, bytes: $0.count) } },
             verdict: verdict)
@@ -119,11 +120,14 @@ struct PluginsProbe: ParsableCommand {
         let original = ColumnFingerprint.of(before.rows(holdout))
         // run's output on the same rows (not comparable when run removed rows).
         let fromRun = run.table.rowCount == before.rowCount ? ColumnFingerprint.of(run.table.rows(holdout)) : nil
+        let appliedByName = Dictionary(applied.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let runByName = fromRun.map { Dictionary($0.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }) }
         let mismatched = changed.map(\.name).filter { name in
-            guard let fromRun else { return false }
-            return fromRun.first { $0.name == name } != applied.first { $0.name == name }
+            guard let runByName else { return false }
+            return runByName[name] != appliedByName[name]
         }
-        let changedByApply = applied.filter { !original.contains($0) }
+        let originalSet = Set(original.map(\.sha256))
+        let changedByApply = applied.filter { !originalSet.contains($0.sha256) }
         return .init(status: "ok", durationMs: result.durationMs, rows: holdout.count, mismatched: mismatched,
                      columnsChanged: changedByApply.map(\.name))
     }

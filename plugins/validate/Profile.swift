@@ -48,12 +48,20 @@ enum Profiler {
 
     /// A numeric column's null rate, range, and (on the sample) distinct count, decile edges and bin shares.
     static func numericProfile(name: String, values: UnsafeBufferPointer<Float>, rows: Int, stride: Int) -> ColumnProfile {
-        let (missing, low, high) = summary(values)
+        let summarized = summary(values)
+        let missing = summarized.missing
+        var low = summarized.low, high = summarized.high
+        if !low.isFinite || !high.isFinite {
+            // ±inf present (validate reports them): the range is that of the finite values.
+            let finite = values.filter(\.isFinite)
+            low = finite.min() ?? .nan
+            high = finite.max() ?? .nan
+        }
         var sample: [Float] = []
         sample.reserveCapacity(rows / stride + 1)
         var row = 0
         while row < rows {
-            if !values[row].isNaN { sample.append(values[row]) }
+            if values[row].isFinite { sample.append(values[row]) }
             row += stride
         }
         FloatSort.sortAscending(&sample)
@@ -62,7 +70,7 @@ enum Profiler {
         let edges = sample.isEmpty ? [] : (1..<10).map { Double(sample[Swift.min(sample.count - 1, sample.count * $0 / 10)]) }
         return ColumnProfile(
             name: name, type: "numeric", nullRate: rows > 0 ? Double(missing) / Double(rows) : 0,
-            min: missing < rows ? Double(low) : nil, max: missing < rows ? Double(high) : nil,
+            min: low.isFinite ? Double(low) : nil, max: high.isFinite ? Double(high) : nil,
             distinct: distinct, edges: edges, binFractions: binFractions(sample, edges: edges),
             categories: nil, categoriesComplete: nil)
     }

@@ -78,11 +78,12 @@ struct ValidateStage: Stage {
         let nullSlack = try context.param("null_rate_slack", default: 0.1)
         let requiredNumeric = (context.param("numeric_columns") ?? "")
             .split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+        let measuredByName = profile.byName, pinnedByName = pinned?.byName ?? [:]
         for column in columns {
-            guard let measured = profile.column(column.name) else { continue }
+            guard let measured = measuredByName[column.name] else { continue }
             try context.putMetric("nulls.\(column.name)", (measured.nullRate * Double(rows)).rounded())
             var limit = try context.param("max_null_fraction.\(column.name)", default: maxNullFraction)
-            if context.param("max_null_fraction.\(column.name)") == nil, let pinnedColumn = pinned?.column(column.name) {
+            if context.param("max_null_fraction.\(column.name)") == nil, let pinnedColumn = pinnedByName[column.name] {
                 if pinnedColumn.explicit == true {
                     if let configured = pinnedColumn.maxNullFraction { limit = configured }
                 } else {
@@ -101,6 +102,8 @@ struct ValidateStage: Stage {
             }
             if column.type == .categorical {
                 numericLookingFinding(context, column, required: requiredNumeric.contains(column.name), into: &findings)
+            } else {
+                nonFiniteFinding(context, column, into: &findings)
             }
         }
         for name in requiredNumeric where context.column(named: name) == nil {
@@ -155,8 +158,9 @@ struct ValidateStage: Stage {
             findings.add("missing_column", column: expected.name, measured: "absent", expected: "a \(expected.type) column",
                          message: "column '\(expected.name)' of the \(expected.explicit == true ? "configured" : "pinned") schema is missing")
         }
+        let pinnedByName = pinned.byName
         for column in context.columns {
-            guard let expected = pinned.column(column.name) else {
+            guard let expected = pinnedByName[column.name] else {
                 findings.add("unexpected_column", column: column.name, severity: "warning", measured: "present",
                              expected: "only the pinned schema's columns",
                              message: "column '\(column.name)' is not in the pinned schema (kept)")
@@ -225,8 +229,9 @@ struct ValidateStage: Stage {
         let jsDefault = try context.param("js_threshold", default: 0.1)
         let stride = max(1, context.rowCount / Profiler.sampleSize)
         var scores: [DriftScore] = []
+        let referenceByName = reference.byName
         for column in context.columns where column.name != target {
-            guard let base = reference.column(column.name) else { continue }
+            guard let base = referenceByName[column.name] else { continue }
             switch column.type {
             case .numeric:
                 guard base.type == "numeric", let edges = base.edges, let expected = base.binFractions, !expected.isEmpty else { continue }
@@ -314,6 +319,25 @@ struct ValidateStage: Stage {
     }
 
     /// A categorical column whose values are mostly numbers: the non-numbers are typos.
+    /// ±inf in a numeric column (written as `inf`, or a number past Float32's
+    /// range such as `1e400`): no model can use it, and no profile can hold it.
+    func nonFiniteFinding(_ context: StageContext, _ column: Column, into findings: inout Findings) {
+        let values = context.numeric(column)
+        var count = 0
+        var first: Int?
+        for row in values.indices where values[row].isInfinite {
+            count += 1
+            if first == nil { first = row }
+        }
+        guard let row = first else { return }
+        let shown = values[row] > 0 ? "+inf" : "-inf"
+        findings.add("non_finite", column: column.name, measured: "\(count) infinite values", expected: "finite numbers",
+                     count: count, examples: "\(shown) (line \(context.line(ofRow: row)))",
+                     message: "column '\(column.name)' (column \(column.index + 1)), row \(row + 1) (line \(context.line(ofRow: row))): "
+                        + "\(shown) is not a finite number (written as inf, or beyond ±3.4e38 such as 1e400), expected a finite number "
+                        + "(\(count) value\(count == 1 ? "" : "s") in this column)")
+    }
+
     func numericLookingFinding(_ context: StageContext, _ column: Column, required: Bool, into findings: inout Findings) {
         let codes = context.codes(column)
         let dictionary = context.dictionary(column)
