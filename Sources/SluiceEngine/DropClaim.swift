@@ -24,9 +24,14 @@ public struct DropClaim: Sendable, Codable, Equatable {
     public let claimedAt: String
     /// Training, scoring or labels drop (absent in claims from before scoring: training).
     public let kind: DropKind
+    /// The file's size and modification time (ns) when it was claimed, to
+    /// tell a writer that kept writing after the claim (absent in older claims).
+    public let sizeAtClaim: Int64?
+    public let mtimeAtClaim: Int64?
 
     public init(runKey: String, pipeline: String, fileName: String, inboxPath: String, workDirectory: String,
-                path: String, receivedAt: String, claimedAt: String, kind: DropKind = .train) {
+                path: String, receivedAt: String, claimedAt: String, kind: DropKind = .train,
+                sizeAtClaim: Int64? = nil, mtimeAtClaim: Int64? = nil) {
         self.runKey = runKey
         self.pipeline = pipeline
         self.fileName = fileName
@@ -36,6 +41,8 @@ public struct DropClaim: Sendable, Codable, Equatable {
         self.receivedAt = receivedAt
         self.claimedAt = claimedAt
         self.kind = kind
+        self.sizeAtClaim = sizeAtClaim
+        self.mtimeAtClaim = mtimeAtClaim
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,7 +55,9 @@ public struct DropClaim: Sendable, Codable, Equatable {
                   path: try container.decode(String.self, forKey: .path),
                   receivedAt: try container.decode(String.self, forKey: .receivedAt),
                   claimedAt: try container.decode(String.self, forKey: .claimedAt),
-                  kind: try container.decodeIfPresent(DropKind.self, forKey: .kind) ?? .train)
+                  kind: try container.decodeIfPresent(DropKind.self, forKey: .kind) ?? .train,
+                  sizeAtClaim: try container.decodeIfPresent(Int64.self, forKey: .sizeAtClaim),
+                  mtimeAtClaim: try container.decodeIfPresent(Int64.self, forKey: .mtimeAtClaim))
     }
 
     /// Claims `inboxPath` for `pipeline` into `workRoot`.
@@ -71,7 +80,8 @@ public struct DropClaim: Sendable, Codable, Equatable {
         let claim = DropClaim(runKey: runKey, pipeline: pipeline, fileName: fileName, inboxPath: inboxPath,
                               workDirectory: workDirectory, path: path,
                               receivedAt: Timestamp.iso8601(seconds: mtime), claimedAt: Timestamp.iso8601(seconds: now),
-                              kind: kind)
+                              kind: kind, sizeAtClaim: Int64(info.st_size),
+                              mtimeAtClaim: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
         do {
             // The record first: a work folder holding a drop always says what it is.
             try FileSystem.writeAtomically(Array(try JSONEncoder().encode(claim)), to: workDirectory + "/" + recordName)
@@ -109,7 +119,21 @@ public struct DropClaim: Sendable, Codable, Equatable {
         return DropClaim(runKey: stored.runKey, pipeline: stored.pipeline, fileName: stored.fileName,
                          inboxPath: stored.inboxPath, workDirectory: workDirectory,
                          path: workDirectory + "/" + stored.fileName, receivedAt: stored.receivedAt,
-                         claimedAt: stored.claimedAt, kind: stored.kind)
+                         claimedAt: stored.claimedAt, kind: stored.kind, sizeAtClaim: stored.sizeAtClaim,
+                         mtimeAtClaim: stored.mtimeAtClaim)
+    }
+
+    /// A sentence when the drop changed after it was claimed (its writer was
+    /// still writing: what was read is not the whole file), else nil.
+    public var growthSinceClaim: String? {
+        guard let sizeAtClaim, let mtimeAtClaim else { return nil }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        guard Int64(info.st_size) != sizeAtClaim || mtime != mtimeAtClaim else { return nil }
+        return "the file changed after it was claimed (\(sizeAtClaim) bytes then, \(info.st_size) now): its writer was "
+            + "still writing, so what was read is not the whole file — write under a temp name (.tmp, .part) and "
+            + "rename it in, or close it before pausing longer than settle_seconds"
     }
 
     /// Whether the drop file is still in the work folder.

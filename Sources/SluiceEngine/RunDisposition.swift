@@ -19,7 +19,8 @@ struct RunDisposition {
         }
     }
 
-    func quarantine(reason: String, stage: String) throws -> RunOutcome {
+    func quarantine(reason given: String, stage: String) throws -> RunOutcome {
+        let reason = run.claim.growthSinceClaim.map { given.contains($0) ? given : "\(given); \($0)" } ?? given
         let destination = try DropDisposition.quarantine(run.claim, reason: reason, details: [
             ("sha256", run.sha256.isEmpty ? "unknown" : run.sha256), ("stage", stage), ("run id", String(run.runId)),
             ("at", Timestamp.now()),

@@ -89,6 +89,11 @@ public final class RunExecutor {
         case .quarantine(let reason, let stage): return try disposition.quarantine(reason: reason, stage: stage)
         case .completed(let v, let w, let p, let m): (verdicts, waiver, plugins, metrics) = (v, w, p, m)
         }
+        if let growth = run.claim.growthSinceClaim {
+            // Never publish a model of half a file.
+            try run.event(.error, "drop.changed", growth)
+            return try disposition.quarantine(reason: growth, stage: "intake")
+        }
         try recordChampionPerformance(run, metrics: metrics)
         let decision = PromotionDecision.decide(verdicts: verdicts, championWaiver: waiver)
         try run.event(decision.decision == .approved ? .info : .warning, "model.decided",
