@@ -65,6 +65,7 @@ def cases():
         "long-line": ("line.csv", (HEADER + "1," + "9" * (100 << 20) + ",1,2,basic,north,yes\n").encode()),
         "10000-columns": ("wide.csv", wide.encode()),
         "non-finite": ("inf.csv", (HEADER + rows(100, 1) + "NaN,20.5,2,1e400,basic,north,yes\n" + rows(100, 2)).encode()),
+        "inf-text": ("inftext.csv", (HEADER + rows(100, 1) + "5,inf,2,3,basic,north,yes\n" + rows(100, 2)).encode()),
         "type-change": ("type.csv", (HEADER + rows(200, 1) + "abc,20.0,1,2,basic,north,yes\n" + rows(100, 2)).encode()),
         "constant-target": ("constant.csv", (HEADER + rows(300, 1).replace(",no\n", ",yes\n")).encode()),
         "target-missing": ("notarget.csv", (HEADER.replace(",churned", "") + "".join(

@@ -319,8 +319,9 @@ struct ValidateStage: Stage {
     }
 
     /// A categorical column whose values are mostly numbers: the non-numbers are typos.
-    /// ±inf in a numeric column (written as `inf`, or a number past Float32's
-    /// range such as `1e400`): no model can use it, and no profile can hold it.
+    /// ±inf in a numeric column (a number past Float32's range such as
+    /// `1e400`): no model can use it, and no profile can hold it. (The text
+    /// `inf` makes a column text; ``numericLookingFinding`` reports it.)
     func nonFiniteFinding(_ context: StageContext, _ column: Column, into findings: inout Findings) {
         let values = context.numeric(column)
         var count = 0
@@ -334,14 +335,15 @@ struct ValidateStage: Stage {
         findings.add("non_finite", column: column.name, measured: "\(count) infinite values", expected: "finite numbers",
                      count: count, examples: "\(shown) (line \(context.line(ofRow: row)))",
                      message: "column '\(column.name)' (column \(column.index + 1)), row \(row + 1) (line \(context.line(ofRow: row))): "
-                        + "\(shown) is not a finite number (written as inf, or beyond ±3.4e38 such as 1e400), expected a finite number "
+                        + "\(shown) is not a finite number (beyond Float32's ±3.4e38, such as 1e400), expected a finite number "
                         + "(\(count) value\(count == 1 ? "" : "s") in this column)")
     }
 
     func numericLookingFinding(_ context: StageContext, _ column: Column, required: Bool, into findings: inout Findings) {
         let codes = context.codes(column)
         let dictionary = context.dictionary(column)
-        let isNumber = dictionary.map { Double($0.trimmingSpaces()) != nil }
+        // `inf`, `nan` and numbers past Double's range parse as Doubles but are not data a model can use.
+        let isNumber = dictionary.map { Double($0.trimmingSpaces())?.isFinite == true }
         var numeric = 0, present = 0
         var firstBad: Int?
         for (row, code) in codes.enumerated() where code >= 0 {
