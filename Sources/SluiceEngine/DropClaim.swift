@@ -85,7 +85,9 @@ public struct DropClaim: Sendable, Codable, Equatable {
         do {
             // The record first: a work folder holding a drop always says what it is.
             try FileSystem.writeAtomically(Array(try JSONEncoder().encode(claim)), to: workDirectory + "/" + recordName)
+            CrashPoint.claimRecorded.reach()
             try Syscall.run("rename", path: "\(inboxPath) -> \(path)") { rename(source, path) }
+            CrashPoint.claimMoved.reach()
         } catch {
             try? FileSystem.remove(workDirectory + "/" + recordName)
             try? FileSystem.removeDirectory(workDirectory)

@@ -56,6 +56,10 @@ public enum Recovery {
             }
             handled.insert(run.workDirectory)
             if try workerHolds(run.workDirectory, pipeline: run.pipeline, ledger: ledger, logger: logger) { continue }
+            if !FileSystem.isDirectory(run.workDirectory),
+               try FiledRun.settle(run, configuration: configuration, ledger: ledger, logger: logger) {
+                continue
+            }
             let claim: DropClaim
             do {
                 claim = try DropClaim.load(workDirectory: run.workDirectory)

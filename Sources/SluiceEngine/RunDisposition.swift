@@ -25,7 +25,9 @@ struct RunDisposition {
             ("sha256", run.sha256.isEmpty ? "unknown" : run.sha256), ("stage", stage), ("run id", String(run.runId)),
             ("at", Timestamp.now()),
         ], configuration: run.configuration)
+        CrashPoint.disposed.reach()
         try run.ledger.finishDrop(id: run.dropId, outcome: .quarantined, reason: reason, finalPath: destination)
+        CrashPoint.dropFiled.reach()
         let duration = (Timestamp.monotonic() - run.started) * 1000
         try run.ledger.finishRun(id: run.runId, status: .failed, message: reason, durationMs: duration)
         try run.event(.warning, "drop.quarantined", "quarantined → \(run.display(destination)) (reason in .reason)")
@@ -35,7 +37,9 @@ struct RunDisposition {
 
     func archive(kind: RunOutcome.Kind, reason: String, archive: String?, version: Int?) throws -> RunOutcome {
         let destination = try DropDisposition.archive(run.claim, sha256: run.sha256, configuration: run.configuration)
+        CrashPoint.disposed.reach()
         try run.ledger.finishDrop(id: run.dropId, outcome: .archived, reason: reason, finalPath: destination)
+        CrashPoint.dropFiled.reach()
         let duration = (Timestamp.monotonic() - run.started) * 1000
         let status: RunStatus = switch kind {
         case .approved: .approved

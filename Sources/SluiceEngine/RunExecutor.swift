@@ -59,6 +59,7 @@ public final class RunExecutor {
         case .finished(let outcome): return outcome
         case .prepared(let prepared): intake = prepared
         }
+        CrashPoint.ingested.reach()
         let references = try References(pipeline: run.pipeline, ledger: run.ledger, searchPath: run.catalog.searchPath)
         run.champion = references.championInput
         if run.pipeline.monitor?.action == .retrain, references.champion != nil,

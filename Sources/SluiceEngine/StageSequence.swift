@@ -71,6 +71,7 @@ struct StageSequence {
             let shown = result.metrics.filter { !$0.name.hasPrefix("nulls.") }.prefix(4)
                 .map { "\($0.name) \(HumanNumber.format($0.value))" }.joined(separator: ", ")
             try run.event(.info, "stage.finished", "stage \(padded) ok  \(RunContext.milliseconds(result.durationMs))  \(shown)")
+            if index == 0 { CrashPoint.firstStage.reach() }
             switch result.verdict {
             case .reject(let reason)? where resolved.plugin.kind == .validate:
                 try disposition.skipStages(from: index + 1, reason: "\(name) rejected the drop")

@@ -93,6 +93,8 @@ public protocol Ledger: Sendable {
     // Reading
     func pipelines() throws -> [String]
     func recentDrops(pipeline: String, limit: Int) throws -> [DropRow]
+    /// One drop's row.
+    func drop(id: Int64) throws -> DropRow?
     func recentRuns(pipeline: String, limit: Int) throws -> [RunRow]
     func models(pipeline: String) throws -> [ModelRow]
     /// The newest `limit` models of a pipeline, oldest first.

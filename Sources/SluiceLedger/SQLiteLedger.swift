@@ -439,15 +439,23 @@ public final class SQLiteLedger: Ledger {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM drops WHERE pipeline = ? ORDER BY id DESC LIMIT ?
-                """, arguments: [pipeline, limit]).map { row in
-                DropRow(id: row["id"], pipeline: row["pipeline"], fileName: row["file_name"],
-                        sha256: row["sha256"], sizeBytes: row["size_bytes"], rows: row["rows"],
-                        receivedAt: row["received_at"], finishedAt: row["finished_at"],
-                        outcome: try Self.decode(DropOutcome.self, row, "outcome", table: "drops"),
-                        outcomeReason: row["outcome_reason"], finalPath: row["final_path"],
-                        deletedAt: row["deleted_at"], deletedReason: row["deleted_reason"])
-            }
+                """, arguments: [pipeline, limit]).map(Self.dropRow)
         }
+    }
+
+    public func drop(id: Int64) throws -> DropRow? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM drops WHERE id = ?", arguments: [id]).map(Self.dropRow)
+        }
+    }
+
+    static func dropRow(_ row: Row) throws -> DropRow {
+        DropRow(id: row["id"], pipeline: row["pipeline"], fileName: row["file_name"],
+                sha256: row["sha256"], sizeBytes: row["size_bytes"], rows: row["rows"],
+                receivedAt: row["received_at"], finishedAt: row["finished_at"],
+                outcome: try decode(DropOutcome.self, row, "outcome", table: "drops"),
+                outcomeReason: row["outcome_reason"], finalPath: row["final_path"],
+                deletedAt: row["deleted_at"], deletedReason: row["deleted_reason"])
     }
 
     public func recentRuns(pipeline: String, limit: Int) throws -> [RunRow] {

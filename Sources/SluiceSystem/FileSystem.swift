@@ -156,6 +156,7 @@ public enum FileSystem {
             try Syscall.run("fsync", path: temporary) { fsync(fd) }
             isOpen = false
             try Syscall.run("close", path: temporary) { close(fd) }
+            if path.hasSuffix(".tar.gz") { CrashPoint.archiveTemp.reach() }
             if replacing {
                 try rename(temporary, to: path)
             } else {

@@ -53,6 +53,7 @@ struct Work: ParsableCommand {
         }
         _ = lock   // held until the process ends
         if let lifelineFd { try WorkerLifeline.watch(lifelineFd) }
+        CrashPoint.workerStarted.reach()
         let configuration = try configFd.map { fd in
             let bytes = try Syscall.readAll(fd: fd, path: "configuration descriptor \(fd)")
             return try ConfigLoader.parse(String(decoding: bytes, as: UTF8.self), file: FileSystem.absolute(options.config),
