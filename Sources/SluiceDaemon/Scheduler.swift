@@ -185,7 +185,13 @@ actor Scheduler: Service {
     }
 
     private func tick() {
-        pool.enforceLimits(now: Timestamp.monotonic(), stoppingSince: stoppingSince, stopGrace: Self.stopGraceSeconds)
+        let now = Timestamp.monotonic()
+        pool.enforceLimits(now: now, stoppingSince: stoppingSince, stopGrace: Self.stopGraceSeconds)
+        let due = pool.due(now: now, configuration: configuration)
+        if !due.isEmpty {
+            due.forEach(add)
+            dispatch()
+        }
     }
 
     // MARK: Stopping

@@ -1,5 +1,6 @@
 import SluiceConfig
 import SluiceEngine
+import SluiceLedger
 import SluiceSystem
 #if canImport(Glibc)
 import Glibc
@@ -40,6 +41,11 @@ final class WorkerPool {
     /// says now — an edit takes effect at a reload, never half-way. By SHA-256;
     /// only the newest is kept (a running worker has its own copy of the descriptor).
     private var configFile: (sha256: String, fd: Int32)?
+    /// Drops whose worker found the ledger locked past its busy timeout, to
+    /// run again once their time comes (the scheduler collects them).
+    private var retries: [(due: Double, pipeline: String, kind: DropKind, requeue: Recovery.Requeue)] = []
+    /// Failed runs that could not be recorded (the ledger was busy), to record again.
+    private var unrecorded: [(due: Double, claim: DropClaim, runKey: String, dropId: Int64?, reason: String)] = []
 
     init(context: DaemonContext) {
         self.context = context
@@ -113,6 +119,10 @@ final class WorkerPool {
             return
         }
         let timedOut = worker.terminatedAt != nil
+        if !timedOut, (status & 0x7f) == 0, (status >> 8) & 0xff == Self.ledgerBusyStatus {
+            retryLater(worker)
+            return
+        }
         if let failure = WorkerExit.failure(status: status, timedOut: timedOut, limitSeconds: worker.limits.timeSeconds) {
             recordFailure(claim: worker.claim, runKey: worker.runKey, dropId: worker.dropId, reason: failure,
                           configuration: configuration)
@@ -121,11 +131,42 @@ final class WorkerPool {
         }
     }
 
+    /// `sluice work`'s exit status when the ledger stayed locked past its busy timeout.
+    static let ledgerBusyStatus: Int32 = 75
+
+    /// Runs the drop again later, under a new run key, with a growing wait.
+    private func retryLater(_ worker: Running) {
+        let attempt = (worker.runKey.split(separator: ".").last.flatMap { $0.hasPrefix("busy") ? Int($0.dropFirst(4)) : nil } ?? 0) + 1
+        let base = attempt == 1 ? worker.runKey : String(worker.runKey[..<worker.runKey.lastIndex(of: ".")!])
+        let wait = min(30, 2.0 * Double(attempt))
+        retries.append((Timestamp.monotonic() + wait, worker.claim.pipeline, worker.claim.kind,
+                        Recovery.Requeue(claim: worker.claim, dropId: worker.dropId, runKey: "\(base).busy\(attempt)")))
+        let message = "[\(worker.claim.pipeline) \(worker.claim.fileName)] the ledger stayed locked by another process "
+            + "past its \(SQLiteLedger.busyTimeoutSeconds) s busy timeout; running the drop again in \(Int(wait)) s (retry \(attempt))"
+        context.logger.warning("\(message)")
+    }
+
+    /// Retries whose time has come, and failed runs that can be recorded now.
+    func due(now: Double, configuration: SluiceConfiguration) -> [QueuedDrop] {
+        let ready = retries.filter { $0.due <= now }
+        retries.removeAll { $0.due <= now }
+        let pending = unrecorded.filter { $0.due <= now }
+        unrecorded.removeAll { $0.due <= now }
+        for failed in pending {
+            recordFailure(claim: failed.claim, runKey: failed.runKey, dropId: failed.dropId, reason: failed.reason,
+                          configuration: configuration)
+        }
+        return ready.map { QueuedDrop(pipeline: $0.pipeline, source: .requeue($0.requeue), kind: $0.kind) }
+    }
+
     private func recordFailure(claim: DropClaim, runKey: String, dropId: Int64?, reason: String,
                                configuration: SluiceConfiguration) {
         do {
             try WorkerFailure.record(claim: claim, runKey: runKey, dropId: dropId, reason: reason,
                                      configuration: configuration, ledger: context.ledger, logger: context.logger)
+        } catch where SQLiteLedger.isBusy(error) {
+            context.logger.warning("[\(claim.pipeline) \(claim.fileName)] the ledger is busy; recording the failed run (\(reason)) again in 5 s")
+            unrecorded.append((Timestamp.monotonic() + 5, claim, runKey, dropId, reason))
         } catch {
             context.logger.error("[\(claim.pipeline) \(claim.fileName)] could not record the failed run (\(reason)): \(error); recovery will handle it at next start")
         }

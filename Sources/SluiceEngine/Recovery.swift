@@ -30,6 +30,12 @@ public enum Recovery {
         public let dropId: Int64?
         /// Key for the next run (`<claim key>.<attempt>` for retries).
         public let runKey: String
+
+        public init(claim: DropClaim, dropId: Int64?, runKey: String) {
+            self.claim = claim
+            self.dropId = dropId
+            self.runKey = runKey
+        }
     }
 
     public static func run(configuration: SluiceConfiguration, ledger: any Ledger, logger: Logger) throws -> [Requeue] {

@@ -39,9 +39,13 @@ public final class RunExecutor {
         let started = Timestamp.monotonic()
         let startedAt = Timestamp.now()
         let key = runKey ?? claim.runKey
-        let dropId = try existingDrop ?? ledger.recordDrop(pipeline: pipeline.name, fileName: claim.fileName,
-                                                           inboxPath: claim.inboxPath, receivedAt: claim.receivedAt,
-                                                           claimedAt: claim.claimedAt)
+        // A retry the daemon started without the drop's row (the ledger was busy
+        // when the last attempt ended) finds it, and settles that attempt first.
+        let earlier = try existingDrop == nil ? ledger.drop(inboxPath: claim.inboxPath, claimedAt: claim.claimedAt) : nil
+        if let earlier, let finished = try settleEarlierAttempts(claim, dropId: earlier) { return finished }
+        let dropId = try existingDrop ?? earlier ?? ledger.recordDrop(pipeline: pipeline.name, fileName: claim.fileName,
+                                                                      inboxPath: claim.inboxPath, receivedAt: claim.receivedAt,
+                                                                      claimedAt: claim.claimedAt)
         let runId = try ledger.startRun(dropId: dropId, pipeline: pipeline.name, runKey: key,
                                         seed: pipeline.seed, configSHA256: configuration.sha256,
                                         workDirectory: claim.workDirectory, pid: getpid())
@@ -50,6 +54,27 @@ public final class RunExecutor {
                              runKey: key, started: started, startedAt: startedAt)
         try run.event(.info, "drop.claimed", "claimed \(claim.fileName) → \(run.display(claim.workDirectory))/")
         return try Self.steps(run)
+    }
+
+    /// Earlier attempts at this drop the ledger still shows running (their
+    /// worker ended without recording it): one whose model was published is
+    /// completed — its outcome returned, nothing re-run; the others become
+    /// `interrupted`.
+    func settleEarlierAttempts(_ claim: DropClaim, dropId: Int64) throws -> RunOutcome? {
+        for run in try ledger.runningRuns() where run.dropId == dropId {
+            if let version = try PublicationRecovery.settle(runId: run.id, configuration: configuration, ledger: ledger,
+                                                            logger: logger)[run.id] {
+                try PublicationRecovery.fileApprovedDrop(claim, dropId: dropId, runId: run.id, version: version,
+                                                         configuration: configuration, ledger: ledger, logger: logger)
+                let drop = try ledger.drop(id: dropId)
+                return RunOutcome(kind: .approved, runId: run.id, dropId: dropId, reason: drop?.outcomeReason ?? "",
+                                  dropPath: drop?.finalPath ?? "", archivePath: nil, version: version)
+            }
+            let reason = "interrupted: its worker could not record it (the ledger was busy); run again"
+            try ledger.failRunningStages(runId: run.id, message: reason)
+            try ledger.finishRun(id: run.id, status: .interrupted, message: reason, durationMs: 0)
+        }
+        return nil
     }
 
     static func steps(_ run: RunContext) throws -> RunOutcome {

@@ -15,16 +15,31 @@ public final class SQLiteLedger: Ledger {
         self.path = path
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(Double(Self.busyTimeoutSeconds))
         configuration.label = "sluice.ledger"
         try FileSystem.createDirectory(FileSystem.directory(of: path))
-        pool = try DatabasePool(path: path, configuration: configuration)
-        // GRDB reads the applied migrations before it takes the write lock, so
-        // two processes opening a new ledger at once would both create its
-        // tables; a lock file beside it makes the check-and-migrate one step.
-        try FileLock.withExclusive(path + ".migrate-lock") {
+        // Opening switches a new file to WAL (`PRAGMA journal_mode = WAL`,
+        // which SQLite answers with "database is locked" at once, busy timeout
+        // or not, while another process does the same), and GRDB reads the
+        // applied migrations before it takes the write lock, so two processes
+        // opening a new ledger at once would collide or both create its
+        // tables: a lock file beside it makes open-and-migrate one step.
+        pool = try FileLock.withExclusive(path + ".migrate-lock") {
+            let pool = try DatabasePool(path: path, configuration: configuration)
             try LedgerSchema.migrator.migrate(pool)
+            return pool
         }
+    }
+
+    /// How long a write waits for another process's write lock before it fails as busy.
+    public static let busyTimeoutSeconds = 10
+
+    /// Whether `error` means the ledger stayed locked by another process past
+    /// the busy timeout (`SQLITE_BUSY` / `SQLITE_LOCKED`): a reason to retry,
+    /// not a verdict on the drop.
+    public static func isBusy(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
     }
 
     /// Names of the applied migrations, oldest first.

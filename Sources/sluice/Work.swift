@@ -42,7 +42,22 @@ struct Work: ParsableCommand {
                                valueName: "fd"))
     var configFd: Int32?
 
+    /// Exit status of a run the ledger was too busy to record: the daemon
+    /// retries the drop later rather than quarantine it (EX_TEMPFAIL).
+    static let ledgerBusyStatus: Int32 = 75
+
     func run() throws {
+        do {
+            try execute()
+        } catch where SQLiteLedger.isBusy(error) {
+            FileSystem.writeStandardError("sluice work: \(FileSystem.absolute(workDir)) (run \(runKey ?? "?")): the ledger stayed "
+                + "locked by another process for more than \(SQLiteLedger.busyTimeoutSeconds) s (\(error)); "
+                + "the daemon runs this drop again later\n")
+            throw ExitCode(Self.ledgerBusyStatus)
+        }
+    }
+
+    func execute() throws {
         let logger = options.makeLogger()
         let workDirectory = FileSystem.absolute(workDir)
         // The folder's worker lock first, then the lifeline: a worker whose

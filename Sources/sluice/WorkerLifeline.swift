@@ -10,7 +10,7 @@ import Glibc
 /// recovery over the same drop.
 enum WorkerLifeline {
     /// Exit status of a worker whose daemon is gone (nobody reads it).
-    static let orphanStatus: Int32 = 75
+    static let orphanStatus: Int32 = 79
 
     /// Exits now if the daemon is already gone; otherwise watches on a thread of its own.
     static func watch(_ fd: Int32) throws {
