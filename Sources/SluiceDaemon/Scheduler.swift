@@ -36,6 +36,11 @@ actor Scheduler: Service {
     private var overflowed = Set<String>()
     /// Folders found in an inbox, each warned about once.
     private var warnedFolders = Set<String>()
+    /// Lanes with a drop that could not be claimed (a full disk, an I/O error):
+    /// their inbox is scanned again at this time, so the drop is taken once the
+    /// cause is gone — not only after a restart.
+    private var claimRetries: [String: Double] = [:]
+    static let claimRetrySeconds = 5.0
     private var stoppingSince: Double?
     /// The latest monitor action per pipeline, shown in STATUS until the daemon restarts.
     private var monitorNotes: [String: String] = [:]
@@ -151,7 +156,8 @@ actor Scheduler: Service {
                 context.logger.info("[\(pipeline.name)] \(FileSystem.baseName(path)) was gone before it could be claimed (moved away or deleted by its writer)")
                 return false
             } catch {
-                context.logger.warning("[\(pipeline.name)] could not claim \(FileSystem.baseName(path)): \(error)")
+                context.logger.warning("[\(pipeline.name)] could not claim \(FileSystem.baseName(path)): \(error); trying again in \(Int(Self.claimRetrySeconds)) s")
+                claimRetries[drop.lane] = claimRetries[drop.lane] ?? Timestamp.monotonic() + Self.claimRetrySeconds
                 return false
             }
             pool.start(claim: claim, runKey: claim.runKey, dropId: nil, pipeline: pipeline, configuration: configuration)
@@ -188,7 +194,14 @@ actor Scheduler: Service {
         let now = Timestamp.monotonic()
         pool.enforceLimits(now: now, stoppingSince: stoppingSince, stopGrace: Self.stopGraceSeconds)
         let due = pool.due(now: now, configuration: configuration)
-        if !due.isEmpty {
+        let rescans = claimRetries.filter { $0.value <= now }.map(\.key)
+        for lane in rescans { claimRetries.removeValue(forKey: lane) }
+        for (pipeline, kind, folder, lane) in Self.lanes(configuration) where rescans.contains(lane) {
+            for path in context.scanInbox(folder, pipeline: pipeline.name) {
+                add(QueuedDrop(pipeline: pipeline.name, source: .inbox(path), kind: kind))
+            }
+        }
+        if !due.isEmpty || !rescans.isEmpty {
             due.forEach(add)
             dispatch()
         }

@@ -119,7 +119,25 @@ public enum Recovery {
                 try unreadableClaim(folder, pipeline: nil, error: error, ledger: ledger, logger: logger)
                 continue
             }
-            if try ledger.run(key: claim.runKey) != nil { continue }   // finished runs leave no folder
+            if let existing = try ledger.run(key: claim.runKey) {
+                // A finished run leaves no folder; one that ended without filing
+                // its drop (its failure could not be recorded: a full disk) does.
+                guard claim.isPresent, let pipeline = configuration.pipeline(named: claim.pipeline) else {
+                    if !claim.isPresent { DropDisposition.removeWorkDirectory(claim) }
+                    continue
+                }
+                if try workerHolds(folder, pipeline: claim.pipeline, ledger: ledger, logger: logger) { continue }
+                let attempts = try ledger.attempts(dropId: existing.dropId)
+                if attempts >= pipeline.maxAttempts {
+                    try quarantineLeftover(claim, dropId: existing.dropId,
+                                           reason: "its runs ended without filing it \(attempts) times (max_attempts \(pipeline.maxAttempts)); giving up",
+                                           configuration: configuration, ledger: ledger, logger: logger)
+                } else {
+                    logger.warning("[\(claim.pipeline) \(claim.fileName)] run \(existing.id) ended (\(existing.status.rawValue)) without filing its drop; running it again")
+                    requeue.append(Requeue(claim: claim, dropId: existing.dropId, runKey: "\(claim.runKey).\(attempts + 1)"))
+                }
+                continue
+            }
             guard claim.isPresent else {
                 DropDisposition.removeWorkDirectory(claim)
                 continue
