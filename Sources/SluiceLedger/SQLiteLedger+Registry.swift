@@ -25,10 +25,16 @@ extension SQLiteLedger {
 
     static func insertChange(_ db: Database, pipeline: String, from: Int64?, to: Int64, action: ChampionAction,
                              reason: String, by: String) throws {
+        // A clock set back must not make a change start before the one it
+        // follows: intervals stay in the order of the changes (their ids).
+        let last = try String.fetchOne(db, sql: "SELECT max(at) FROM champion_changes WHERE pipeline = ?",
+                                       arguments: [pipeline])
+        let now = Timestamp.now()
+        let at = last.map { Swift.max($0, now) } ?? now
         try db.execute(sql: """
             INSERT INTO champion_changes (pipeline, from_model_id, to_model_id, action, reason, by_name, at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [pipeline, from, to, action.rawValue, reason, by, Timestamp.now()])
+            """, arguments: [pipeline, from, to, action.rawValue, reason, by, at])
     }
 
     public func championHistory(pipeline: String) throws -> [ChampionInterval] {

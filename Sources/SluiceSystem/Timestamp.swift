@@ -12,8 +12,13 @@ public enum Timestamp {
     public static func unixNow() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9 + testClockOffset
     }
+
+    /// Seconds added to the wall clock: `SLUICE_TEST_CLOCK_OFFSET` (negative
+    /// sets it back), so a test can run a process on a wrong clock without
+    /// touching the machine's. 0 without the variable.
+    static let testClockOffset: Double = getenv("SLUICE_TEST_CLOCK_OFFSET").flatMap { Double(String(cString: $0)) } ?? 0
 
     /// Monotonic seconds, for durations.
     public static func monotonic() -> Double {
