@@ -5,6 +5,7 @@
 #   make build    release build only
 #   make install  install binary, plugins, plugin SDK, systemd files (PREFIX=/usr/local, DESTDIR=)
 #   make install-sdk  only what plugin authors build against: header, sluice-plugin.pc, Swift SDK
+#   make fuzz     libFuzzer on the drop reader, config, archive and format decoders (FUZZ_SECONDS=60 each)
 #   make bench    benchmarks (release build), printing tables
 
 SWIFT     ?= swift
@@ -16,7 +17,7 @@ DEB_PACKAGES := libarchive-dev libsqlite3-dev zlib1g-dev pkg-config
 INSTALLED_PLUGINS := validate features train evaluate row-audit clip-outliers drop-duplicates
 VERSION   := $(shell sed -n 's/.*current = "\(.*\)"/\1/p' Sources/SluiceEngine/SluiceVersion.swift)
 
-.PHONY: all deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path install install-sdk clean
+.PHONY: all deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path install install-sdk fuzz clean
 
 all: build
 
@@ -56,6 +57,12 @@ demo: build
 test: deps browser
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# Coverage-guided fuzzing with libFuzzer (Tests/Fuzz): each target for
+# FUZZ_SECONDS (default 60); prints executions, exec/s and coverage. CI runs it
+# after `make test` with the default.
+fuzz: deps
+	SWIFT=$(SWIFT) Tests/Fuzz/run.sh
 
 # Benchmarks print tables; they are not tests. See Benchmarks/.
 bench: bench-intake bench-ingest bench-train bench-path bench-report

@@ -137,6 +137,16 @@ let package = Package(
         .executableTarget(name: "sluice-bench-report", dependencies: ["SluiceLedger", "SluiceReport", "SluiceFormats", "SluiceSystem"],
                           path: "Benchmarks/ReportBench"),
 
+        // Fuzz targets (Tests/Fuzz): `make fuzz` builds them with -DFUZZING and
+        // -sanitize=fuzzer,address for libFuzzer; a normal build makes each a
+        // replayer of saved inputs (Tests/Fuzz/regressions), run by the tests.
+        .target(name: "FuzzSupport", path: "Tests/Fuzz/Support"),
+        .executableTarget(name: "sluice-fuzz-drop", dependencies: ["FuzzSupport", "SluiceData"], path: "Tests/Fuzz/drop"),
+        .executableTarget(name: "sluice-fuzz-config", dependencies: ["FuzzSupport", "SluiceConfig"], path: "Tests/Fuzz/config"),
+        .executableTarget(name: "sluice-fuzz-archive", dependencies: ["FuzzSupport", "SluiceArchive", "SluicePredict"],
+                          path: "Tests/Fuzz/archive"),
+        .executableTarget(name: "sluice-fuzz-formats", dependencies: ["FuzzSupport", "SluiceFormats"], path: "Tests/Fuzz/formats"),
+
         // Tests.
         .target(name: "SluiceTestSupport", dependencies: [
             "SluiceSystem", .product(name: "GRDB", package: "GRDB.swift"),
