@@ -17,7 +17,7 @@ DEB_PACKAGES := libarchive-dev libsqlite3-dev zlib1g-dev pkg-config
 INSTALLED_PLUGINS := validate features train evaluate row-audit clip-outliers drop-duplicates
 VERSION   := $(shell sed -n 's/.*current = "\(.*\)"/\1/p' Sources/SluiceEngine/SluiceVersion.swift)
 
-.PHONY: all deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path install install-sdk fuzz clean
+.PHONY: all deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path bench-load bench-soak install install-sdk fuzz clean
 
 all: build
 
@@ -79,6 +79,14 @@ bench-ingest: build
 
 bench-train: build
 	python3 Benchmarks/train_vs_sklearn.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --rows 1000000
+
+# issue 18's load and soak: 10,000 small drops across 4 pipelines (or SOAK_SECONDS of a steady stream).
+bench-load: build
+	python3 Benchmarks/load.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --drops 10000 --pipelines 4
+
+SOAK_SECONDS ?= 3600
+bench-soak: build
+	python3 Benchmarks/load.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --soak $(SOAK_SECONDS) --rate 5 --pipelines 4
 
 bench-path: build
 	python3 Benchmarks/whole_path.py --bin "$$($(SWIFT) build -c release --show-bin-path)" --rows 1000000
