@@ -157,12 +157,28 @@ public enum Recovery {
     /// Temp files a crash left in an outbox: archives are only ever complete under their final name.
     static func removeHalfWrittenArchives(configuration: SluiceConfiguration, logger: Logger) throws {
         for pipeline in configuration.pipelines {
-            let outbox = configuration.outboxDirectory(pipeline.name)
-            for folder in [outbox, outbox + "/rejected"] where FileSystem.isDirectory(folder) {
-                for name in try FileSystem.list(folder) where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-                    try FileSystem.remove(folder + "/" + name)
-                    logger.warning("[\(pipeline.name)] removed an incomplete archive left in the outbox: \(name)")
+            try removeHalfWrittenArchives(pipeline: pipeline.name, onlyOfDeadWriters: false,
+                                          configuration: configuration, logger: logger)
+        }
+    }
+
+    /// A pipeline's outbox temp files (`.<name>.<pid>.<tag>.tmp`); with
+    /// `onlyOfDeadWriters`, only those whose writing process is gone — what a
+    /// worker that died while writing its archive left, removed as soon as its
+    /// death is recorded rather than at the next start.
+    public static func removeHalfWrittenArchives(pipeline: String, onlyOfDeadWriters: Bool,
+                                                 configuration: SluiceConfiguration, logger: Logger) throws {
+        let outbox = configuration.outboxDirectory(pipeline)
+        for folder in [outbox, outbox + "/rejected"] where FileSystem.isDirectory(folder) {
+            for name in try FileSystem.list(folder) where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                if onlyOfDeadWriters {
+                    let parts = name.split(separator: ".")
+                    guard parts.count >= 3, let pid = Int32(parts[parts.count - 3]), kill(pid, 0) != 0, errno == ESRCH else {
+                        continue
+                    }
                 }
+                try FileSystem.remove(folder + "/" + name)
+                logger.warning("[\(pipeline)] removed an incomplete archive left in the outbox: \(name)")
             }
         }
     }

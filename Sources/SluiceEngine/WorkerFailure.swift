@@ -14,6 +14,9 @@ public enum WorkerFailure {
     @discardableResult
     public static func record(claim: DropClaim, runKey: String, dropId knownDrop: Int64?, reason: String,
                               configuration: SluiceConfiguration, ledger: any Ledger, logger: Logger) throws -> String {
+        // What the dead worker was writing in the outbox goes now, not at the next start.
+        try Recovery.removeHalfWrittenArchives(pipeline: claim.pipeline, onlyOfDeadWriters: true,
+                                               configuration: configuration, logger: logger)
         if claim.kind != .train {
             return try recordMonitoring(claim: claim, runKey: runKey, reason: reason, configuration: configuration,
                                         ledger: ledger, logger: logger)

@@ -36,6 +36,19 @@ import Glibc
         #expect(try space.count("SELECT count(*) FROM models WHERE publication = 'published'") == 1, "\(point)")
     }
 
+    @Test func aWorkerDyingWhileWritingItsArchiveLeavesNoTempFileBehind() throws {
+        let space = try Workspace(promotion: "min: {auc: 0.5}")
+        // Only the worker dies (the daemon serves on): what it was writing goes at once.
+        let daemon = try space.startDaemon(environment: ["SLUICE_TEST_CRASH_AT": "archive.temp"])
+        try space.drop("day.csv", ChurnData.csv(rows: 500, seed: 18))
+        #expect(eventually(timeout: 60) { (try? space.finishedDrops()) == 1 }, "\(daemon.log)")
+        #expect(space.files("outbox/churn").isEmpty, "\(space.files("outbox/churn"))")
+        let hidden = (try? FileSystem.list(space.root + "/outbox/churn")) ?? []
+        #expect(!hidden.contains { $0.hasSuffix(".tmp") }, "\(hidden)")
+        #expect(try space.strings("SELECT outcome_reason FROM drops") == ["worker exited with status 86"], "\(daemon.log)")
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func randomKillsOfTheDaemonAndItsWorkersLoseNothing() throws {
         let space = try Workspace(promotion: "min: {auc: 0.5}")
         var rng = TestRandom(seed: 2026)
