@@ -89,15 +89,8 @@ public enum Recovery {
                                        configuration: configuration, ledger: ledger, logger: logger)
                 continue
             }
-            let attempts = try ledger.attempts(dropId: run.dropId)
-            if attempts >= pipeline.maxAttempts {
-                try quarantineLeftover(claim, dropId: run.dropId,
-                                       reason: "interrupted \(attempts) times (max_attempts \(pipeline.maxAttempts)); giving up",
-                                       configuration: configuration, ledger: ledger, logger: logger)
-            } else {
-                logger.warning("[\(claim.pipeline) \(claim.fileName)] run \(run.id) was interrupted; running it again (attempt \(attempts + 1) of \(pipeline.maxAttempts))")
-                requeue.append(Requeue(claim: claim, dropId: run.dropId, runKey: "\(claim.runKey).\(attempts + 1)"))
-            }
+            requeue += try again(claim, dropId: run.dropId, pipeline: pipeline, what: "was interrupted",
+                                 giveUp: "interrupted", configuration: configuration, ledger: ledger, logger: logger)
         }
         return requeue
     }
@@ -127,15 +120,10 @@ public enum Recovery {
                     continue
                 }
                 if try workerHolds(folder, pipeline: claim.pipeline, ledger: ledger, logger: logger) { continue }
-                let attempts = try ledger.attempts(dropId: existing.dropId)
-                if attempts >= pipeline.maxAttempts {
-                    try quarantineLeftover(claim, dropId: existing.dropId,
-                                           reason: "its runs ended without filing it \(attempts) times (max_attempts \(pipeline.maxAttempts)); giving up",
-                                           configuration: configuration, ledger: ledger, logger: logger)
-                } else {
-                    logger.warning("[\(claim.pipeline) \(claim.fileName)] run \(existing.id) ended (\(existing.status.rawValue)) without filing its drop; running it again")
-                    requeue.append(Requeue(claim: claim, dropId: existing.dropId, runKey: "\(claim.runKey).\(attempts + 1)"))
-                }
+                requeue += try again(claim, dropId: existing.dropId, pipeline: pipeline,
+                                     what: "ended (\(existing.status.rawValue)) without filing its drop",
+                                     giveUp: "its runs ended without filing it", configuration: configuration,
+                                     ledger: ledger, logger: logger)
                 continue
             }
             guard claim.isPresent else {
@@ -181,6 +169,21 @@ public enum Recovery {
                 logger.warning("[\(pipeline)] removed an incomplete archive left in the outbox: \(name)")
             }
         }
+    }
+
+    /// The drop run again under `<claim key>.<attempt>`, or quarantined once it
+    /// has had `max_attempts` runs (`giveUp` says how they ended).
+    static func again(_ claim: DropClaim, dropId: Int64, pipeline: PipelineConfiguration, what: String, giveUp: String,
+                      configuration: SluiceConfiguration, ledger: any Ledger, logger: Logger) throws -> [Requeue] {
+        let attempts = try ledger.attempts(dropId: dropId)
+        guard attempts < pipeline.maxAttempts else {
+            try quarantineLeftover(claim, dropId: dropId,
+                                   reason: "\(giveUp) \(attempts) times (max_attempts \(pipeline.maxAttempts)); giving up",
+                                   configuration: configuration, ledger: ledger, logger: logger)
+            return []
+        }
+        logger.warning("[\(claim.pipeline) \(claim.fileName)] its run \(what); running it again (attempt \(attempts + 1) of \(pipeline.maxAttempts))")
+        return [Requeue(claim: claim, dropId: dropId, runKey: "\(claim.runKey).\(attempts + 1)")]
     }
 
     /// Whether a worker still holds `folder` (a worker outlived its daemon
