@@ -4,8 +4,8 @@
 # and prints executions, executions per second and coverage per target. A
 # crash fails the run and leaves its input in .build-fuzz/work/crash-<target>-*;
 # copy it into Tests/Fuzz/regressions/<target>/ once fixed (the tests replay
-# every file there). Builds the debug sluice (`make test` has) to produce a
-# real model archive as a seed.
+# every file there). Builds the debug sluice and its plugins (as `make test`
+# does) to produce a real model archive as a seed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SWIFT=${SWIFT:-swift}
@@ -34,11 +34,13 @@ seeds="$WORK/seeds"
 rm -rf "$seeds" && mkdir -p "$seeds"/{drop,config,archive,formats}
 cp Tests/Fuzz/seeds/drop/* "$seeds/drop/"
 cp inbox-example/sluice.yaml systemd/sluice.yaml "$seeds/config/" 2>/dev/null || cp inbox-example/sluice.yaml "$seeds/config/"
-"$SWIFT" build --product sluice >/dev/null
+# The debug build with its plugins (what `make test` builds), for a real archive.
+"$SWIFT" build >"$WORK/build.log" 2>&1 || { echo "swift build failed (its log: $WORK/build.log)"; tail -5 "$WORK/build.log"; exit 1; }
 sluice="$("$SWIFT" build --show-bin-path)/sluice"
 scratch="$WORK/example"
 rm -rf "$scratch" && mkdir -p "$scratch" && cp -R inbox-example/. "$scratch/"
-"$sluice" serve --once --config "$scratch/sluice.yaml" >/dev/null 2>&1
+"$sluice" serve --once --config "$scratch/sluice.yaml" >"$WORK/example.log" 2>&1 \
+  || { echo "the example run for the archive seed failed (its log: $WORK/example.log)"; tail -5 "$WORK/example.log"; exit 1; }
 cp "$scratch"/outbox/churn/churn-v1.tar.gz "$seeds/archive/"
 tar -xzf "$seeds/archive/churn-v1.tar.gz" -C "$seeds/formats" --wildcards '*.json' 2>/dev/null || true
 find "$seeds/formats" -mindepth 2 -type f -exec mv {} "$seeds/formats/" \; 2>/dev/null || true
