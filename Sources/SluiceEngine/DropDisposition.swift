@@ -55,12 +55,7 @@ enum DropDisposition {
         guard name.utf8.count > limit else { return name }
         let ext = String(extensionOf(name).prefix(24))
         let tag = "~" + ContentHash.sha256(Array(name.utf8)).prefix(8)
-        var kept = ""
-        for character in name {
-            if kept.utf8.count + character.utf8.count + tag.utf8.count + ext.utf8.count > limit { break }
-            kept.append(character)
-        }
-        return kept + tag + ext
+        return FileSystem.prefix(name, utf8Bytes: limit - tag.utf8.count - ext.utf8.count) + tag + ext
     }
 
     /// `.csv`, `.csv.gz`, `.tsv` … from a file name (empty when none).

@@ -240,8 +240,6 @@ public enum Recovery {
 
     /// Whether `pid` is a live `sluice work` process.
     static func isSluiceWorker(_ pid: Int32) -> Bool {
-        guard let bytes = try? FileSystem.read("/proc/\(pid)/cmdline") else { return false }
-        let arguments = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        return arguments.count > 1 && arguments[0].hasSuffix("sluice") && arguments[1] == "work"
+        FileSystem.isSluice(pid, running: "work")
     }
 }

@@ -49,8 +49,6 @@ public enum CrashPoint: String, CaseIterable, Sendable {
 
     /// Whether this process's parent is `sluice serve` (so this is a worker).
     static func parentIsDaemon() -> Bool {
-        guard let bytes = try? FileSystem.read("/proc/\(getppid())/cmdline") else { return false }
-        let arguments = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        return arguments.count > 1 && arguments[0].hasSuffix("sluice") && arguments[1] == "serve" && !arguments.contains("--once")
+        FileSystem.isSluice(getppid(), running: "serve") && FileSystem.commandLine(of: getppid())?.contains("--once") == false
     }
 }

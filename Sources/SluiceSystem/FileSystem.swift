@@ -47,6 +47,29 @@ public enum FileSystem {
     }
 
     /// Names in a folder, without `.` and `..`, sorted.
+    /// The arguments a process was started with (`/proc/<pid>/cmdline`), or
+    /// nil when it is gone or cannot be read.
+    public static func commandLine(of pid: Int32) -> [String]? {
+        guard let bytes = try? read("/proc/\(pid)/cmdline") else { return nil }   // gone: nothing to report
+        return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Whether `pid` runs `sluice <subcommand>`.
+    public static func isSluice(_ pid: Int32, running subcommand: String) -> Bool {
+        guard let arguments = commandLine(of: pid) else { return false }
+        return arguments.count > 1 && arguments[0].hasSuffix("sluice") && arguments[1] == subcommand
+    }
+
+    /// The longest start of `text` (whole characters) of at most `bytes` UTF-8 bytes.
+    public static func prefix(_ text: String, utf8Bytes bytes: Int) -> String {
+        var kept = ""
+        for character in text {
+            if kept.utf8.count + character.utf8.count > bytes { break }
+            kept.append(character)
+        }
+        return kept
+    }
+
     /// Entry names of a folder as bytes (a name need not be UTF-8), unsorted.
     public static func listRaw(_ path: String) throws -> [[UInt8]] {
         guard let dir = opendir(path) else {
@@ -117,14 +140,7 @@ public enum FileSystem {
         let tag = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         var base = baseName(path)
         // A long final name must not make its temp name pass NAME_MAX (255 bytes).
-        if base.utf8.count > 160 {
-            var cut = ""
-            for character in base {
-                if cut.utf8.count + character.utf8.count > 160 { break }
-                cut.append(character)
-            }
-            base = cut + "~"
-        }
+        if base.utf8.count > 160 { base = prefix(base, utf8Bytes: 160) + "~" }
         return "\(dir)/.\(base).\(getpid()).\(tag).tmp"
     }
 
