@@ -68,6 +68,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries, each behind one system-library target and one Swift module.
@@ -98,6 +99,7 @@ let package = Package(
         .target(name: "SluiceLedger", dependencies: [
             "SluiceSystem", "SluiceFormats",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .target(name: "SluiceArchive", dependencies: ["SluiceSystem", "SluiceData", "CArchive"]),
         .target(name: "SluicePluginHost", dependencies: ["SluiceSystem", "SluiceData", "CSluicePlugin"]),

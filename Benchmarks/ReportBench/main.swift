@@ -14,7 +14,7 @@ let runsPerPipeline = 2_000
 let folder = NSTemporaryDirectory() + "sluice-bench-report-\(getpid())"
 try FileSystem.createDirectory(folder)
 defer { try? FileManager.default.removeItem(atPath: folder) }
-let ledger = try SQLiteLedger(path: folder + "/ledger.sqlite")
+let ledger = try SQLLedger(path: folder + "/ledger.sqlite")
 
 let build = Date()
 for pipeline in pipelines {
@@ -24,7 +24,7 @@ for pipeline in pipelines {
                                          receivedAt: now, claimedAt: now)
         try ledger.describeDrop(id: drop, sha256: ContentHash.sha256(Array("\(pipeline)\(index)".utf8)), sizeBytes: 1_000_000, rows: 10_000)
         let run = try ledger.startRun(dropId: drop, pipeline: pipeline, runKey: "\(pipeline)-\(index)", seed: 1,
-                                      configSHA256: "c", workDirectory: "/w", pid: 1)
+                                      configSHA256: "c", workDirectory: "/w", pid: 1, host: nil)
         for (position, stage) in ["ingest", "validate", "features", "train", "evaluate"].enumerated() {
             let id = try ledger.startStage(runId: run, position: position, stage: stage, kind: stage, plugin: nil)
             try ledger.finishStage(id: id, status: .succeeded, message: nil, durationMs: Double(10 + position))

@@ -1,3 +1,4 @@
+import Foundation
 import SluiceSystem
 import Yams
 #if canImport(Glibc)
@@ -51,7 +52,7 @@ public enum ConfigLoader {
         let base = FileSystem.directory(of: file)
         let top = try reader.mapping(root, path: "", allowed: [
             "state_dir", "plugin_path", "allow_plugin_path_env", "pipelines", "workers", "settle_seconds", "metrics_file",
-            "signing_key",
+            "signing_key", "ledger", "host", "rescan_seconds", "lease_seconds",
         ])
         let workers = try top["workers"].map { try reader.positiveInt($0, path: "workers") }
             ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
@@ -93,11 +94,61 @@ public enum ConfigLoader {
             pipelines.append(try pipeline(name: name, keyNode: keyNode, node: value, reader: reader,
                                           stateDirectory: stateDirectory, base: base))
         }
-        return SluiceConfiguration(file: file, sha256: sha256 ?? ContentHash.sha256(Array(text.utf8)),
-                                   stateDirectory: stateDirectory, pluginPath: pluginPath, pipelines: pipelines,
-                                   workers: workers, settleSeconds: settle, metricsFile: metricsFile,
-                                   signingKey: signingKey, allowPluginPathEnvironment: allowPluginPathEnvironment,
-                                   text: text)
+        var configuration = SluiceConfiguration(file: file, sha256: sha256 ?? ContentHash.sha256(Array(text.utf8)),
+                                                stateDirectory: stateDirectory, pluginPath: pluginPath, pipelines: pipelines,
+                                                workers: workers, settleSeconds: settle, metricsFile: metricsFile,
+                                                signingKey: signingKey, allowPluginPathEnvironment: allowPluginPathEnvironment,
+                                                text: text)
+        try sharing(top, reader: reader, base: base, into: &configuration)
+        return configuration
+    }
+
+    /// `ledger`, `host`, `rescan_seconds` and `lease_seconds` (docs/scale.md).
+    static func sharing(_ top: [String: Node], reader: NodeReader, base: String,
+                        into configuration: inout SluiceConfiguration) throws {
+        if let node = top["ledger"] {
+            let text = try reader.string(node, path: "ledger")
+            if SluiceConfiguration.isPostgres(text) {
+                guard let url = URLComponents(string: text) else {
+                    throw reader.error(node, path: "ledger", "'\(text)' is not a URL; expected postgres://USER@HOST:PORT/DATABASE")
+                }
+                if url.password != nil {
+                    throw reader.error(node, path: "ledger", "the URL holds a password: put it in a file named by "
+                                       + "?password_file=PATH, or in $PGPASSFILE — never in sluice.yaml")
+                }
+                if (url.user ?? "").isEmpty || url.path.count <= 1 {
+                    throw reader.error(node, path: "ledger", "expected postgres://USER@HOST:PORT/DATABASE (user and database are needed)")
+                }
+                configuration.ledger = text
+            } else {
+                configuration.ledger = FileSystem.resolve(text, against: base)
+            }
+        }
+        if let node = top["host"] {
+            let host = try reader.string(node, path: "host")
+            guard !host.isEmpty, host.count <= 64, host.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                throw reader.error(node, path: "host", "expected a name of letters, digits, '-', '_' and '.' (at most 64)")
+            }
+            configuration.host = host
+        }
+        configuration.rescanSeconds = try top["rescan_seconds"].map { node in
+            let seconds = try reader.double(node, path: "rescan_seconds")
+            guard seconds > 0 else { throw reader.error(node, path: "rescan_seconds", "expected a number of seconds above 0") }
+            return seconds
+        } ?? (configuration.sharedLedger ? 5 : nil)
+        if let node = top["lease_seconds"] {
+            let seconds = try reader.double(node, path: "lease_seconds")
+            guard seconds >= 3 else { throw reader.error(node, path: "lease_seconds", "expected at least 3 seconds") }
+            configuration.leaseSeconds = seconds
+        }
+    }
+
+    /// This machine's host name (the default `host:`).
+    public static func machineHostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "localhost" : name
     }
 
     static func pipeline(name: String, keyNode: Node, node: Node, reader: NodeReader,

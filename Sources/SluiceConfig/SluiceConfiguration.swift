@@ -28,7 +28,30 @@ public struct SluiceConfiguration: Sendable {
     /// worker runs on exactly the configuration the daemon validated.
     public var text: String = ""
 
-    public var ledgerPath: String { stateDirectory + "/ledger.sqlite" }
+    /// `ledger:` as written: a `postgres://` URL (a ledger many hosts share),
+    /// a SQLite file's path, or nil for `<state_dir>/ledger.sqlite`.
+    public var ledger: String?
+    /// The name this daemon records as the host of its runs and claims
+    /// (`host:`; default the machine's host name).
+    public var host: String = ConfigLoader.machineHostName()
+    /// How often the inboxes are listed again besides inotify (`rescan_seconds`):
+    /// inotify does not see files other hosts write on a network share.
+    /// Default 5 with a PostgreSQL ledger, else never.
+    public var rescanSeconds: Double?
+    /// How long a host's claim on a drop lasts without a heartbeat before
+    /// another host may take the drop over (`lease_seconds`, shared ledger only).
+    public var leaseSeconds: Double = 30
+
+    /// The SQLite file the ledger is in, when it is SQLite.
+    public var ledgerPath: String { ledger.flatMap { Self.isPostgres($0) ? nil : $0 } ?? stateDirectory + "/ledger.sqlite" }
+    /// What `SQLLedger.open` takes: the URL, or the SQLite file's path.
+    public var ledgerLocation: String { ledger.flatMap { Self.isPostgres($0) ? $0 : nil } ?? ledgerPath }
+    /// Whether the ledger is a PostgreSQL server several hosts may share.
+    public var sharedLedger: Bool { ledger.map(Self.isPostgres) ?? false }
+
+    static func isPostgres(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+    }
     public var workDirectory: String { stateDirectory + "/work" }
     public func archiveDirectory(_ pipeline: String) -> String { stateDirectory + "/archive/" + pipeline }
     public func quarantineDirectory(_ pipeline: String) -> String { stateDirectory + "/quarantine/" + pipeline }

@@ -25,7 +25,7 @@ public enum Daemon {
     /// Runs until SIGTERM or SIGINT has stopped every service.
     public static func run(configPath: String, configuration: SluiceConfiguration, logger: Logger) async throws {
         let signals = try SignalPipe.install([SIGTERM, SIGINT, SIGHUP])
-        let context = DaemonContext(configPath: configPath, ledger: try SQLiteLedger(path: configuration.ledgerPath),
+        let context = DaemonContext(configPath: configPath, ledger: try SQLLedger.open(configuration.ledgerLocation),
                                     logger: logger, notifier: SystemdNotifier(),
                                     executable: FileSystem.symlinkTarget("/proc/self/exe") ?? CommandLine.arguments[0])
         try await PluginCheck.run(configuration.file, context: context)

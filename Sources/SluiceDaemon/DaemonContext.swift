@@ -8,7 +8,7 @@ import SluiceSystem
 /// systemd notifier, and how to start a `sluice` child.
 struct DaemonContext: Sendable {
     let configPath: String
-    let ledger: SQLiteLedger
+    let ledger: SQLLedger
     let logger: Logger
     let notifier: SystemdNotifier
     /// This program (for `sluice work` and `sluice check` children).

@@ -5,7 +5,7 @@ import SluiceLedger
 /// collector (`--collector.textfile.directory`). Written atomically by the
 /// daemon after every run, from the ledger.
 enum PrometheusMetrics {
-    static func render(ledger: SQLiteLedger, pipelines: [String]) throws -> String {
+    static func render(ledger: SQLLedger, pipelines: [String]) throws -> String {
         var out = """
         # HELP sluice_drops_total Drops claimed, by final outcome (claimed = still running).
         # TYPE sluice_drops_total counter
@@ -49,7 +49,7 @@ enum PrometheusMetrics {
     /// Scoring, labels and monitoring: rows scored, labels matched, the realized
     /// metrics of the model in service, the latest scoring drop's drift and
     /// prediction shares or mean, and the monitor's actions.
-    static func monitoring(ledger: SQLiteLedger, pipelines: [String]) throws -> String {
+    static func monitoring(ledger: SQLLedger, pipelines: [String]) throws -> String {
         let counters = try pipelines.map { try ledger.monitoringCounters(pipeline: $0) }
         var out = "# HELP sluice_scored_rows_total Rows scored by the model in service.\n# TYPE sluice_scored_rows_total counter\n"
         for c in counters { out += "sluice_scored_rows_total{pipeline=\"\(c.pipeline)\"} \(c.rowsScored)\n" }

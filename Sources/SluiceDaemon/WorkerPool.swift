@@ -142,7 +142,7 @@ final class WorkerPool {
         retries.append((Timestamp.monotonic() + wait, worker.claim.pipeline, worker.claim.kind,
                         Recovery.Requeue(claim: worker.claim, dropId: worker.dropId, runKey: "\(base).busy\(attempt)")))
         let message = "[\(worker.claim.pipeline) \(worker.claim.fileName)] the ledger stayed locked by another process "
-            + "past its \(SQLiteLedger.busyTimeoutSeconds) s busy timeout; running the drop again in \(Int(wait)) s (retry \(attempt))"
+            + "past its \(SQLLedger.busyTimeoutSeconds) s busy timeout; running the drop again in \(Int(wait)) s (retry \(attempt))"
         context.logger.warning("\(message)")
     }
 
@@ -164,7 +164,7 @@ final class WorkerPool {
         do {
             try WorkerFailure.record(claim: claim, runKey: runKey, dropId: dropId, reason: reason,
                                      configuration: configuration, ledger: context.ledger, logger: context.logger)
-        } catch where SQLiteLedger.isBusy(error) {
+        } catch where SQLLedger.isBusy(error) {
             context.logger.warning("[\(claim.pipeline) \(claim.fileName)] the ledger is busy; recording the failed run (\(reason)) again in 5 s")
             unrecorded.append((Timestamp.monotonic() + 5, claim, runKey, dropId, reason))
         } catch {

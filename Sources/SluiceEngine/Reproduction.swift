@@ -58,7 +58,7 @@ public struct Reproduction {
             return Result(identical: false, lines: [mismatch])
         }
         let drops = try identity.inputs.drops.map { try archivedDrop($0, pipeline: pipeline.name) }
-        let scratchLedger = try SQLiteLedger(path: replay.ledgerPath)
+        let scratchLedger = try SQLLedger(path: replay.ledgerPath)
         let seeding = ReproductionLedger(original: ledger, scratch: scratchLedger, configuration: replay,
                                          pipeline: pipeline.name, inputs: identity.inputs)
         try seeding.seedPinnedSchema(members, explicit: pipeline.schema != nil)
@@ -94,7 +94,7 @@ public struct Reproduction {
 
     private func rerun(_ drop: (sha256: String, path: String, row: DropRow), fileName: String,
                        pipeline: PipelineConfiguration, replay: SluiceConfiguration, catalog: StageCatalog,
-                       ledger scratchLedger: SQLiteLedger) throws -> ModelIdentity? {
+                       ledger scratchLedger: SQLLedger) throws -> ModelIdentity? {
         let incoming = replay.stateDirectory + "/incoming"
         try FileSystem.createDirectory(incoming)
         try FileSystem.createDirectory(replay.workDirectory)

@@ -9,7 +9,7 @@ import SluiceSystem
 /// window's earlier drops, all checked against the archive's recorded hashes.
 struct ReproductionLedger {
     let original: any Ledger
-    let scratch: SQLiteLedger
+    let scratch: SQLLedger
     let configuration: SluiceConfiguration
     let pipeline: String
     let inputs: ModelIdentity.Inputs
@@ -61,7 +61,7 @@ struct ReproductionLedger {
 
     private func startRun(_ drop: Int64, key: String) throws -> Int64 {
         try scratch.startRun(dropId: drop, pipeline: pipeline, runKey: key, seed: 0, configSHA256: inputs.config,
-                             workDirectory: "", pid: 0)
+                             workDirectory: "", pid: 0, host: nil)
     }
 
     /// The window's drops as archived rows (oldest first, so ids order them as before).

@@ -48,7 +48,8 @@ public final class RunExecutor {
                                                                       claimedAt: claim.claimedAt)
         let runId = try ledger.startRun(dropId: dropId, pipeline: pipeline.name, runKey: key,
                                         seed: pipeline.seed, configSHA256: configuration.sha256,
-                                        workDirectory: claim.workDirectory, pid: getpid())
+                                        workDirectory: claim.workDirectory, pid: getpid(),
+                                        host: configuration.host)
         let run = RunContext(configuration: configuration, ledger: ledger, catalog: catalog, logger: logger,
                              onProgress: onProgress, claim: claim, pipeline: pipeline, dropId: dropId, runId: runId,
                              runKey: key, started: started, startedAt: startedAt)

@@ -32,7 +32,8 @@ public enum WorkerFailure {
                                                          inboxPath: claim.inboxPath, receivedAt: claim.receivedAt,
                                                          claimedAt: claim.claimedAt)
             runId = try ledger.startRun(dropId: dropId, pipeline: claim.pipeline, runKey: runKey, seed: 0,
-                                        configSHA256: configuration.sha256, workDirectory: claim.workDirectory, pid: 0)
+                                        configSHA256: configuration.sha256, workDirectory: claim.workDirectory, pid: 0,
+                                        host: configuration.host)
         }
         // A worker that died after its archive was in place: the model is published, not lost.
         if let version = try PublicationRecovery.settle(runId: runId, configuration: configuration, ledger: ledger,

@@ -1,8 +1,8 @@
 import SluiceFormats
 
 /// The record of every drop, run, stage, metric, model, promotion and event.
-/// SQLite (``SQLiteLedger``) is the embedded implementation; a shared
-/// PostgreSQL ledger for many hosts would implement the same protocol.
+/// ``SQLLedger`` implements it over SQLite (the embedded default) or over a
+/// PostgreSQL server several hosts share (docs/scale.md).
 /// Implementations are safe to use from several threads and processes.
 public protocol Ledger: Sendable {
     // Drops
@@ -13,7 +13,7 @@ public protocol Ledger: Sendable {
 
     // Runs and stages
     func startRun(dropId: Int64, pipeline: String, runKey: String, seed: UInt64,
-                  configSHA256: String, workDirectory: String, pid: Int32) throws -> Int64
+                  configSHA256: String, workDirectory: String, pid: Int32, host: String?) throws -> Int64
     func finishRun(id: Int64, status: RunStatus, message: String, durationMs: Double) throws
     func startStage(runId: Int64, position: Int, stage: String, kind: String,
                     plugin: PluginIdentity?) throws -> Int64
@@ -168,4 +168,27 @@ public protocol Ledger: Sendable {
     func lineage(modelId: Int64) throws -> ModelLineage?
     /// Every model trained on a drop with this content, and whether it is in service.
     func models(trainedOnDrop sha256: String) throws -> [DropUse]
+
+    // Claims across hosts (a shared ledger; docs/scale.md)
+    /// Claims a drop for `host`: one row per (pipeline, file identity). True
+    /// when this host won it — the row was new, or the last claim on that
+    /// identity is done or its lease ran out; false when another host holds it.
+    func takeClaim(pipeline: String, kind: String, identity: String, inboxPath: String, claimKey: String,
+                   host: String, leaseSeconds: Double) throws -> Bool
+    /// Forgets a claim whose drop could not be moved (gone: another host or its writer took it).
+    func removeClaim(claimKey: String, host: String) throws
+    /// Marks claims done: their drops are filed.
+    func finishClaims(claimKeys: [String], host: String) throws
+    /// The work folders (claim keys) `host` holds.
+    func heldClaims(host: String) throws -> [String]
+    /// Extends every lease `host` holds (its claims and lanes) to `leaseSeconds` from now.
+    func renewLeases(host: String, leaseSeconds: Double) throws
+    /// Takes over at most `limit` claims whose lease ran out (another host
+    /// died), each counted as a takeover; returns their claim keys.
+    func takeExpiredClaims(host: String, leaseSeconds: Double, limit: Int) throws -> [String]
+    /// Takes `lane` (a pipeline's inbox) for `host`: one host at a time runs a
+    /// lane's drops, in order, as one daemon does. True when `host` has it.
+    func takeLane(_ lane: String, host: String, leaseSeconds: Double) throws -> Bool
+    /// Lets `lane` go, when `host` has it.
+    func releaseLane(_ lane: String, host: String) throws
 }

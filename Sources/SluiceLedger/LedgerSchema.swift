@@ -420,6 +420,40 @@ enum LedgerSchema {
                 CREATE INDEX realized_metrics_pipeline_id ON realized_metrics(pipeline, id);
                 """)
         }
+        migrator.registerMigration("v15-hosts") { db in
+            try db.execute(sql: """
+                -- Which host ran each run (a shared PostgreSQL ledger has many), and the
+                -- claims hosts take on drops in a shared inbox: one row per (pipeline,
+                -- file identity), held under a lease the claiming host renews; a lease
+                -- that runs out lets another host take the drop over (docs/scale.md).
+                ALTER TABLE runs ADD COLUMN host TEXT;
+                CREATE TABLE claims (
+                    id INTEGER PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    identity TEXT NOT NULL,           -- inbox path, size, mtime and inode when claimed
+                    inbox_path TEXT NOT NULL,
+                    claim_key TEXT NOT NULL,          -- the work/ folder's name
+                    host TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('held', 'done')),
+                    lease_until REAL NOT NULL,        -- seconds since 1970, on the database's clock
+                    takeovers INTEGER NOT NULL DEFAULT 0,
+                    claimed_at TEXT NOT NULL,
+                    UNIQUE (pipeline, identity)
+                );
+                CREATE INDEX claims_key ON claims(claim_key);
+                CREATE INDEX claims_lease ON claims(state, lease_until);
+                -- One row per named lock (e.g. a pipeline's versions), locked FOR UPDATE in PostgreSQL.
+                CREATE TABLE ledger_locks (name TEXT PRIMARY KEY);
+                -- Which host runs each lane (a pipeline's inbox) now: one at a time, in order.
+                CREATE TABLE lane_leases (lane TEXT PRIMARY KEY, host TEXT, lease_until REAL NOT NULL);
+                DROP VIEW runs_overview;
+                CREATE VIEW runs_overview AS
+                    SELECT r.id AS run_id, r.pipeline, r.run_key, r.status, r.started_at, r.ended_at, r.duration_ms,
+                           d.file_name, d.sha256 AS drop_sha256, d.rows, m.decision, m.version, r.message, r.host
+                    FROM runs r JOIN drops d ON d.id = r.drop_id LEFT JOIN models m ON m.run_id = r.id;
+                """)
+        }
         return migrator
     }
 }

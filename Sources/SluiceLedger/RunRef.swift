@@ -7,9 +7,12 @@ public struct RunRef: Sendable, Equatable {
     public var status: RunStatus
     public var pid: Int32?
     public var workDirectory: String
+    /// The host that ran it (nil for runs from before hosts were recorded).
+    public var host: String?
 
     public init(id: Int64, key: String, dropId: Int64, pipeline: String, status: RunStatus, pid: Int32?,
-                workDirectory: String) {
+                workDirectory: String, host: String? = nil) {
+        self.host = host
         self.id = id
         self.key = key
         self.dropId = dropId

@@ -9,4 +9,6 @@ public struct RunRow: Sendable, Codable, Equatable {
     public var startedAt: String
     public var durationMs: Double?
     public var stages: [StageRunRow]
+    /// The host that ran it (nil for runs from before hosts were recorded).
+    public var host: String? = nil
 }

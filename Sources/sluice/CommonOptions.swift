@@ -68,10 +68,10 @@ enum LoggingBootstrap {
 
 extension ConfigOptions {
     /// The configuration's ledger, which must exist already (`why` ends the message when it does not).
-    func existingLedger(_ configuration: SluiceConfiguration, _ why: String) throws -> SQLiteLedger {
-        guard FileSystem.exists(configuration.ledgerPath) else {
+    func existingLedger(_ configuration: SluiceConfiguration, _ why: String) throws -> SQLLedger {
+        guard (configuration.sharedLedger || FileSystem.exists(configuration.ledgerPath)) else {
             throw Failure("no ledger at \(configuration.ledgerPath) yet: \(why)")
         }
-        return try SQLiteLedger(path: configuration.ledgerPath)
+        return try SQLLedger.open(configuration.ledgerLocation)
     }
 }

@@ -76,7 +76,7 @@ struct History: ParsableCommand {
         }
     }
 
-    private func entry(_ interval: ChampionInterval, ledger: SQLiteLedger,
+    private func entry(_ interval: ChampionInterval, ledger: SQLLedger,
                        configuration: SluiceConfiguration) throws -> Entry {
         let model = try ledger.model(pipeline: pipeline, version: interval.version)
         let rules = configuration.pipeline(named: pipeline)?.promotion.rules.map(\.metric) ?? []

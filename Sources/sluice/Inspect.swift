@@ -130,8 +130,8 @@ struct Inspect: ParsableCommand {
         ]
         let host = StageHost(table: table, roles: [UInt8](repeating: 0, count: table.rowCount), settings: settings)
         var against = "no pinned schema yet (the pipeline's first approved drop pins it)"
-        if FileSystem.exists(configuration.ledgerPath) {
-            let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+        if (configuration.sharedLedger || FileSystem.exists(configuration.ledgerPath)) {
+            let ledger = try SQLLedger.open(configuration.ledgerLocation)
             against = try References(pipeline: pipeline, ledger: ledger).putSchemaAndProfile(into: host)
         }
         let result = host.run(stage.plugin, params: stage.configuration.params, observer: nil)

@@ -68,7 +68,7 @@ struct LineageCommand: ParsableCommand {
     }
 
     /// An archive path, an archive SHA-256 or PIPELINE:VERSION, to its model row.
-    private func resolve(_ text: String, ledger: SQLiteLedger) throws -> ModelRow {
+    private func resolve(_ text: String, ledger: SQLLedger) throws -> ModelRow {
         if FileSystem.exists(text) {
             let path = FileSystem.realPath(text) ?? text
             let sha256 = try ContentHash.sha256(file: path)

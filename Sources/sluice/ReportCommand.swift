@@ -64,11 +64,11 @@ struct Report: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        guard FileSystem.exists(configuration.ledgerPath) else {
+        guard (configuration.sharedLedger || FileSystem.exists(configuration.ledgerPath)) else {
             throw CleanExit.message("No ledger at \(configuration.ledgerPath) yet: nothing has been processed. "
                                     + "Run `sluice serve --once --config \(options.config)` first.")
         }
-        let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+        let ledger = try SQLLedger.open(configuration.ledgerLocation)
         let names = pipeline.isEmpty ? configuration.pipelines.map(\.name) : pipeline
         let start = try since.map(Self.parseSince)
         if format == .csv, let table {
@@ -80,7 +80,7 @@ struct Report: ParsableCommand {
                 .map { $0.map(CSVText.quoted).joined(separator: ",") }.joined(separator: "\n") + "\n")
             return
         }
-        let report = try SluiceReport.Report.load(from: ledger, ledgerPath: configuration.ledgerPath,
+        let report = try SluiceReport.Report.load(from: ledger, ledgerPath: configuration.ledgerLocation,
                                                   pipelines: names, limit: limit, generatedAt: Timestamp.now(), since: start)
         let text: String
         switch format {

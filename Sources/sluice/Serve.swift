@@ -67,7 +67,7 @@ struct Serve: AsyncParsableCommand {
         do {
             try OneShotServe.prepareFolders(configuration)
             let catalog = try StageCatalog(configuration: configuration, loader: PluginLoader())
-            let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+            let ledger = try SQLLedger.open(configuration.ledgerLocation)
             let serve = OneShotServe(configuration: configuration, ledger: ledger, catalog: catalog, logger: logger)
             let summary = try serve.run(only: pipeline)
             let count = summary.outcomes.count

@@ -72,7 +72,7 @@ struct Verify: ParsableCommand {
             lines.append("ledger: not checked (no --config)")
         }
         if reproduce, report.problems.isEmpty, let configuration {
-            let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+            let ledger = try SQLLedger.open(configuration.ledgerLocation)
             do {
                 let result = try Reproduction(configuration: configuration, ledger: ledger, logger: Logger(label: "sluice"))
                     .run(archive: path)
@@ -102,10 +102,10 @@ struct Verify: ParsableCommand {
 
     private func ledgerCheck(_ path: String, manifest: Manifest, configuration: SluiceConfiguration) throws
         -> (String, [String]) {
-        guard FileSystem.exists(configuration.ledgerPath) else {
+        guard (configuration.sharedLedger || FileSystem.exists(configuration.ledgerPath)) else {
             return ("ledger: none", ["no ledger at \(configuration.ledgerPath), so this archive cannot be checked against it"])
         }
-        let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+        let ledger = try SQLLedger.open(configuration.ledgerLocation)
         let model = manifest.version > 0
             ? try ledger.model(pipeline: manifest.pipeline, version: manifest.version)
             : try ledger.run(key: manifest.run.key).flatMap { try ledger.model(runId: $0.id) }

@@ -49,9 +49,9 @@ struct Work: ParsableCommand {
     func run() throws {
         do {
             try execute()
-        } catch where SQLiteLedger.isBusy(error) {
+        } catch where SQLLedger.isBusy(error) {
             FileSystem.writeStandardError("sluice work: \(FileSystem.absolute(workDir)) (run \(runKey ?? "?")): the ledger stayed "
-                + "locked by another process for more than \(SQLiteLedger.busyTimeoutSeconds) s (\(error)); "
+                + "locked by another process for more than \(SQLLedger.busyTimeoutSeconds) s (\(error)); "
                 + "the daemon runs this drop again later\n")
             throw ExitCode(Self.ledgerBusyStatus)
         }
@@ -81,7 +81,7 @@ struct Work: ParsableCommand {
         try ResourceLimits.apply(pipeline.limits)
         // Only this pipeline's plugins: another pipeline's broken plugin is not this run's concern.
         let catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(), only: pipeline.name)
-        let ledger = try SQLiteLedger(path: configuration.ledgerPath)
+        let ledger = try SQLLedger.open(configuration.ledgerLocation)
         let executor = RunExecutor(configuration: configuration, ledger: ledger, catalog: catalog, logger: logger)
         executor.onProgress = { stage, fraction, text in
             let clean = text.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ")

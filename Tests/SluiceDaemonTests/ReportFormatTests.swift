@@ -17,7 +17,7 @@ import Testing
         #expect(served.status == 0)
         #expect(served.stderr.contains("rows 1,200"), "\(served.stderr)")   // not 1200 or 1.2e+03
         let headers = [
-            "runs": "run_id,pipeline,run_key,status,started_at,ended_at,duration_ms,file_name,drop_sha256,rows,decision,version,message",
+            "runs": "run_id,pipeline,run_key,status,started_at,ended_at,duration_ms,file_name,drop_sha256,rows,decision,version,message,host",
             "models": "pipeline,version,decision,publication,identity,archive_path,archive_sha256,created_at,deleted_at,run_key,drop_id,reasons,in_service",
             "drops": "drop_id,pipeline,kind,file_name,sha256,size_bytes,rows,received_at,finished_at,outcome,outcome_reason,final_path,deleted_at",
             "findings": "run_id,pipeline,started_at,kind,severity,column_name,measured,expected,count,message",

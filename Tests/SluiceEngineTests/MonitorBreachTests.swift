@@ -17,7 +17,7 @@ import Testing
     func breach(_ values: [Double], _ policy: MonitorPolicy, atPromotion: Double?) throws -> String? {
         let monitor = DegradationMonitor(configuration: try ConfigLoader.parse(
             "pipelines: {p: {target: y, stages: [{plugin: train}]}}", file: folder.url("sluice.yaml")),
-            ledger: try SQLiteLedger(path: folder.url("ledger.sqlite")), logger: Logger(label: "test"))
+            ledger: try SQLLedger(path: folder.url("ledger.sqlite")), logger: Logger(label: "test"))
         return monitor.breach(values.map { point($0, policy.metric ?? "auc") }, policy: policy, metric: policy.metric ?? "auc",
                               atPromotion: atPromotion)
     }

@@ -15,13 +15,13 @@ import SluiceTestSupport
                 for _ in 0..<8 {
                     group.addTask {
                         // Each opener has its own pool and connections, as separate processes do.
-                        do { return try SQLiteLedger(path: path).appliedMigrations().joined(separator: ",") }
+                        do { return try SQLLedger(path: path).appliedMigrations().joined(separator: ",") }
                         catch { return "error: \(error)" }
                     }
                 }
                 return await group.reduce(into: [String]()) { $0.append($1) }
             }
-            let expected = try SQLiteLedger(path: path).appliedMigrations().joined(separator: ",")
+            let expected = try SQLLedger(path: path).appliedMigrations().joined(separator: ",")
             #expect(expected.hasPrefix("v1-lifecycle,"))
             #expect(outcomes == Array(repeating: expected, count: 8), "round \(round)")
         }

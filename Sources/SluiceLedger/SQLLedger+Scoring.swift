@@ -1,32 +1,31 @@
-import GRDB
 import SluiceSystem
 
 /// Scoring runs, their predictions, and the realized performance of the model in service.
-extension SQLiteLedger {
+extension SQLLedger {
     public func markDrop(id: Int64, kind: String) throws {
-        try pool.write { db in try db.execute(sql: "UPDATE drops SET kind = ? WHERE id = ?", arguments: [kind, id]) }
+        try database.write { db in try db.execute(sql: "UPDATE drops SET kind = ? WHERE id = ?", arguments: [kind, id]) }
     }
 
     public func drop(inboxPath: String, claimedAt: String) throws -> Int64? {
-        try pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT id FROM drops WHERE inbox_path = ? AND claimed_at = ? ORDER BY id DESC LIMIT 1",
+        try database.read { db in
+            try db.scalar(Int64.self, sql: "SELECT id FROM drops WHERE inbox_path = ? AND claimed_at = ? ORDER BY id DESC LIMIT 1",
                                arguments: [inboxPath, claimedAt])
         }
     }
 
     public func startScoring(runKey: String, pipeline: String, dropId: Int64, modelId: Int64?, version: Int?) throws -> Int64 {
-        try pool.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 INSERT INTO scoring_runs (run_key, pipeline, drop_id, model_id, version, started_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (run_key) DO UPDATE SET status = 'running', started_at = excluded.started_at
                 """, arguments: [runKey, pipeline, dropId, modelId, version, Timestamp.now()])
-            return try Int64.fetchOne(db, sql: "SELECT id FROM scoring_runs WHERE run_key = ?", arguments: [runKey])!
+            return try db.scalar(Int64.self, sql: "SELECT id FROM scoring_runs WHERE run_key = ?", arguments: [runKey])!
         }
     }
 
     public func finishScoring(id: Int64, status: String, rows: Int?, predictionsPath: String?, summary: String?,
                               driftedShare: Double?, message: String) throws {
-        try pool.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 UPDATE scoring_runs SET status = ?, rows = ?, predictions_path = ?, summary = ?, drifted_share = ?,
                                         message = ?, ended_at = ? WHERE id = ?
@@ -35,25 +34,26 @@ extension SQLiteLedger {
     }
 
     public func recordPredictions(scoringRunId: Int64, rows: [(id: String, scores: [Double])]) throws {
-        try pool.write { db in
+        try database.write { db in
             try db.execute(sql: "DELETE FROM predictions WHERE scoring_run_id = ?", arguments: [scoringRunId])
-            let statement = try db.makeStatement(sql: "INSERT OR REPLACE INTO predictions (scoring_run_id, row_id, scores) VALUES (?, ?, ?)")
             for row in rows {
-                try statement.execute(arguments: [scoringRunId, row.id, row.scores.map { "\($0)" }.joined(separator: ",")])
+                try db.execute(sql: """
+                    INSERT INTO predictions (scoring_run_id, row_id, scores) VALUES (?, ?, ?)
+                    ON CONFLICT (scoring_run_id, row_id) DO UPDATE SET scores = excluded.scores
+                    """, arguments: [scoringRunId, row.id, row.scores.map { "\($0)" }.joined(separator: ",")])
             }
         }
     }
 
     /// The latest scored prediction of each id (an id scored twice takes the later scoring).
     public func latestPredictions(pipeline: String, ids: [String]) throws -> [String: StoredPrediction] {
-        try pool.read { db in
+        try database.read { db in
             var found: [String: StoredPrediction] = [:]
-            let statement = try db.makeStatement(sql: """
-                SELECT p.scoring_run_id, s.version, p.scores FROM predictions p JOIN scoring_runs s ON s.id = p.scoring_run_id
-                WHERE p.row_id = ? AND s.pipeline = ? AND s.status = 'scored' ORDER BY p.scoring_run_id DESC LIMIT 1
-                """)
             for id in ids {
-                guard let row = try Row.fetchOne(statement, arguments: [id, pipeline]) else { continue }
+                guard let row = try db.fetchOne(sql: """
+                    SELECT p.scoring_run_id, s.version, p.scores FROM predictions p JOIN scoring_runs s ON s.id = p.scoring_run_id
+                    WHERE p.row_id = ? AND s.pipeline = ? AND s.status = 'scored' ORDER BY p.scoring_run_id DESC LIMIT 1
+                    """, arguments: [id, pipeline]) else { continue }
                 let text: String = row["scores"]
                 found[id] = StoredPrediction(scoringRunId: row["scoring_run_id"], version: row["version"],
                                              scores: text.split(separator: ",").compactMap { Double($0) })
@@ -64,7 +64,7 @@ extension SQLiteLedger {
 
     public func recordRealizedMetrics(pipeline: String, version: Int, source: String, scoringRunId: Int64?,
                                       labelsDropId: Int64?, runId: Int64?, metrics: [(String, Double)], rows: Int) throws {
-        try pool.write { db in
+        try database.write { db in
             for (name, value) in metrics where !value.isNaN {
                 try db.execute(sql: """
                     INSERT INTO realized_metrics (pipeline, version, source, scoring_run_id, labels_drop_id, run_id, name, value, rows, at)
@@ -75,8 +75,8 @@ extension SQLiteLedger {
     }
 
     public func realizedMetrics(pipeline: String) throws -> [RealizedMetric] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM realized_metrics WHERE pipeline = ? ORDER BY id", arguments: [pipeline]).map { row in
+        try database.read { db in
+            try db.fetchAll(sql: "SELECT * FROM realized_metrics WHERE pipeline = ? ORDER BY id", arguments: [pipeline]).map { row in
                 RealizedMetric(id: row["id"], pipeline: row["pipeline"], version: row["version"], source: row["source"],
                                scoringRunId: row["scoring_run_id"], labelsDropId: row["labels_drop_id"], runId: row["run_id"],
                                name: row["name"], value: row["value"], rows: row["rows"], at: row["at"])

@@ -1,10 +1,9 @@
-import GRDB
 
 /// Lineage both ways: a model back to its drops, a drop forward to its models.
-extension SQLiteLedger {
+extension SQLLedger {
     public func lineage(modelId: Int64) throws -> ModelLineage? {
-        try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+        try database.read { db in
+            guard let row = try db.fetchOne(sql: """
                 SELECT m.id, m.pipeline, m.version, m.decision, m.publication, m.reasons, m.archive_path,
                        m.archive_sha256, m.identity, m.deleted_at, m.deleted_reason, r.id AS run_id, r.run_key, r.status, r.started_at, r.duration_ms, r.seed,
                        r.config_sha256
@@ -12,9 +11,9 @@ extension SQLiteLedger {
                 """, arguments: [modelId]) else { return nil }
             let runId: Int64 = row["run_id"]
             let pipeline: String = row["pipeline"]
-            let current = try Int64.fetchOne(db, sql: "SELECT model_id FROM current_models WHERE pipeline = ?",
+            let current = try db.scalar(Int64.self, sql: "SELECT model_id FROM current_models WHERE pipeline = ?",
                                              arguments: [pipeline])
-            let changes = try Row.fetchAll(db, sql: """
+            let changes = try db.fetchAll(sql: """
                 SELECT h.* FROM champion_history h JOIN champion_changes c ON c.id = h.change_id
                 WHERE c.to_model_id = ? OR c.from_model_id = ? ORDER BY h.change_id
                 """, arguments: [modelId, modelId]).map(Self.interval)
@@ -29,8 +28,8 @@ extension SQLiteLedger {
         }
     }
 
-    static func inputDrops(_ db: Database, runId: Int64) throws -> [ModelLineage.InputDrop] {
-        var inputs = try Row.fetchAll(db, sql: """
+    static func inputDrops(_ db: any LedgerConnection, runId: Int64) throws -> [ModelLineage.InputDrop] {
+        var inputs = try db.fetchAll(sql: """
             SELECT i.position, i.rows AS input_rows, d.* FROM run_inputs i JOIN drops d ON d.id = i.drop_id
             WHERE i.run_id = ? ORDER BY i.position
             """, arguments: [runId]).map { row in
@@ -38,7 +37,7 @@ extension SQLiteLedger {
                                    fileName: row["file_name"], sha256: row["sha256"], receivedAt: row["received_at"],
                                    outcome: row["outcome"], finalPath: row["final_path"], deletedAt: row["deleted_at"])
         }
-        if inputs.isEmpty, let row = try Row.fetchOne(db, sql: """
+        if inputs.isEmpty, let row = try db.fetchOne(sql: """
             SELECT d.* FROM runs r JOIN drops d ON d.id = r.drop_id WHERE r.id = ?
             """, arguments: [runId]) {
             // Runs from before run_inputs (v4) trained on their own drop only.
@@ -50,11 +49,11 @@ extension SQLiteLedger {
         return inputs
     }
 
-    static func stages(_ db: Database, runId: Int64) throws -> [ModelLineage.Stage] {
-        try Row.fetchAll(db, sql: "SELECT * FROM stage_runs WHERE run_id = ? ORDER BY position", arguments: [runId]).map { row in
+    static func stages(_ db: any LedgerConnection, runId: Int64) throws -> [ModelLineage.Stage] {
+        try db.fetchAll(sql: "SELECT * FROM stage_runs WHERE run_id = ? ORDER BY position", arguments: [runId]).map { row in
             let stageRunId: Int64 = row["id"]
             var metrics: [String: Double] = [:]
-            for metric in try Row.fetchAll(db, sql: "SELECT name, value FROM metrics WHERE stage_run_id = ?",
+            for metric in try db.fetchAll(sql: "SELECT name, value FROM metrics WHERE stage_run_id = ?",
                                            arguments: [stageRunId]) {
                 metrics[metric["name"]] = metric["value"]
             }
@@ -66,8 +65,8 @@ extension SQLiteLedger {
     }
 
     public func models(trainedOnDrop sha256: String) throws -> [DropUse] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
+        try database.read { db in
+            try db.fetchAll(sql: """
                 SELECT d.pipeline, d.id AS drop_id, d.file_name, m.id AS model_id, m.version, m.decision, r.run_key,
                        i.position, (c.model_id IS NOT NULL) AS in_service
                 FROM drops d
@@ -86,8 +85,8 @@ extension SQLiteLedger {
     }
 
     public func model(archiveSHA256 sha256: String) throws -> ModelRow? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM models WHERE archive_sha256 = ? ORDER BY id DESC LIMIT 1",
+        try database.read { db in
+            try db.fetchOne(sql: "SELECT * FROM models WHERE archive_sha256 = ? ORDER BY id DESC LIMIT 1",
                              arguments: [sha256]).map { try Self.modelRow($0, db: db) }
         }
     }

@@ -1,7 +1,6 @@
-import GRDB
 
 /// The report's tables, read from the documented views (docs/report.md).
-extension SQLiteLedger {
+extension SQLLedger {
     /// The tables `sluice report --format csv --table` prints, with the view and time column each reads.
     public static let reportTables: [String: (source: String, time: String)] = [
         "runs": ("runs_overview", "started_at"),
@@ -16,32 +15,24 @@ extension SQLiteLedger {
         guard let (source, time) = Self.reportTables[table] else {
             throw LedgerError("no report table '\(table)'; there are: " + Self.reportTables.keys.sorted().joined(separator: ", "))
         }
-        return try pool.read { db in
+        return try database.read { db in
             var sql = "SELECT * FROM \(source) WHERE (? IS NULL OR \(time) >= ?)"
-            var arguments: [DatabaseValueConvertible?] = [since, since]
+            var arguments: [any LedgerBindable] = [since, since]
             if !pipelines.isEmpty {
                 sql += " AND pipeline IN (\(pipelines.map { _ in "?" }.joined(separator: ", ")))"
-                arguments += pipelines.map { $0 as DatabaseValueConvertible? }
+                arguments += pipelines.map { $0 as any LedgerBindable }
             }
-            let statement = try db.makeStatement(sql: sql + " ORDER BY \(time)")
-            let rows = try Row.fetchAll(statement, arguments: StatementArguments(arguments))
-            return (statement.columnNames, rows.map { row in
-                (0..<row.count).map { index in
-                    let value: DatabaseValue = row[index]
-                    switch value.storage {
-                    case .null: return ""
-                    case .int64(let number): return String(number)
-                    case .double(let number): return "\(number)"
-                    case .string(let text): return text
-                    case .blob: return "(blob)"
-                    }
-                }
-            })
+            let rows = try db.fetchAll(sql: sql + " ORDER BY \(time)", arguments: arguments)
+            // An empty table still has its columns: a left join from one row gives them, all NULL.
+            let columns = try rows.first?.columns ?? db.fetchAll(sql: """
+                SELECT t.* FROM (SELECT 1 AS one) AS o LEFT JOIN \(source) AS t ON 1 = 1 LIMIT 1
+                """).first?.columns ?? []
+            return (columns, rows.map { row in row.values.map(\.text) })
         }
     }
 }
 
-extension SQLiteLedger {
+extension SQLLedger {
     /// `EXPLAIN QUERY PLAN` of the reads the report makes per pipeline (for the benchmark).
     public func reportQueryPlans(pipeline: String) throws -> [(String, String)] {
         let queries = [
@@ -51,26 +42,24 @@ extension SQLiteLedger {
             ("drift of a run", "SELECT * FROM drift_scores WHERE run_id = ?"),
             ("recent champion changes", "SELECT * FROM champion_history WHERE change_id IN (SELECT id FROM champion_changes WHERE pipeline = ? ORDER BY id DESC LIMIT 50) ORDER BY change_id"),
         ]
-        return try pool.read { db in
-            try queries.map { name, sql in
-                let rows = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [pipeline])
-                return (name, rows.map { $0["detail"] as String? ?? "" }.joined(separator: "; "))
-            }
+        guard let sqlite = database as? SQLiteLedgerDatabase else {
+            throw LedgerError("query plans are shown for a SQLite ledger only")
         }
+        return try queries.map { name, sql in (name, try sqlite.queryPlan(sql, arguments: [pipeline])) }
     }
 
     /// The newest `limit` models of a pipeline, oldest first.
     public func recentModels(pipeline: String, limit: Int) throws -> [ModelRow] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM models WHERE pipeline = ? ORDER BY id DESC LIMIT ?", arguments: [pipeline, limit])
+        try database.read { db in
+            try db.fetchAll(sql: "SELECT * FROM models WHERE pipeline = ? ORDER BY id DESC LIMIT ?", arguments: [pipeline, limit])
                 .reversed().map { try Self.modelRow($0, db: db) }
         }
     }
 
     /// The newest `limit` champion changes of a pipeline, oldest first.
     public func recentChampionChanges(pipeline: String, limit: Int) throws -> [ChampionInterval] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
+        try database.read { db in
+            try db.fetchAll(sql: """
                 SELECT * FROM champion_history WHERE change_id IN
                     (SELECT id FROM champion_changes WHERE pipeline = ? ORDER BY id DESC LIMIT ?)
                 ORDER BY change_id
@@ -80,27 +69,27 @@ extension SQLiteLedger {
 
     /// The drop a run's drift was measured on and the reference drop it was measured against.
     public func driftDrops(runId: Int64) throws -> (dropId: Int64, referenceDropId: Int64?)? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT drop_id, reference_drop_id FROM drift_scores WHERE run_id = ? LIMIT 1",
+        try database.read { db in
+            try db.fetchOne(sql: "SELECT drop_id, reference_drop_id FROM drift_scores WHERE run_id = ? LIMIT 1",
                              arguments: [runId]).map { ($0["drop_id"], $0["reference_drop_id"]) }
         }
     }
 
     /// Drops by outcome and runs by status since `since` (everything when nil), and the last approved run.
     public func windowCounts(pipeline: String, since: String?) throws -> WindowCounts {
-        try pool.read { db in
+        try database.read { db in
             var counts = WindowCounts(drops: [:], runs: [:], lastSuccess: nil)
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.fetchAll(sql: """
                 SELECT outcome, count(*) AS n FROM drops WHERE pipeline = ? AND (? IS NULL OR received_at >= ?) GROUP BY outcome
                 """, arguments: [pipeline, since, since]) {
                 counts.drops[row["outcome"]] = row["n"]
             }
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.fetchAll(sql: """
                 SELECT status, count(*) AS n FROM runs WHERE pipeline = ? AND (? IS NULL OR started_at >= ?) GROUP BY status
                 """, arguments: [pipeline, since, since]) {
                 counts.runs[row["status"]] = row["n"]
             }
-            counts.lastSuccess = try String.fetchOne(db, sql: "SELECT max(ended_at) FROM runs WHERE pipeline = ? AND status = 'approved'",
+            counts.lastSuccess = try db.scalar(String.self, sql: "SELECT max(ended_at) FROM runs WHERE pipeline = ? AND status = 'approved'",
                                                      arguments: [pipeline])
             return counts
         }

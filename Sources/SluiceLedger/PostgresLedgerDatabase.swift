@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The ledger in a PostgreSQL database that several hosts' daemons share
+/// (see docs/scale.md), through postgres-nio. The ``Ledger`` protocol is
+/// synchronous — workers record their steps as they go — so each process
+/// keeps one connection and waits on its futures from the calling thread
+/// (never from one of NIO's event-loop threads, which run the connection).
+/// A lost connection is opened again at the next use; the call that lost it
+/// fails as busy, so a worker's run is retried rather than failed.
+public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
+    // @unchecked Sendable: the only mutable state, `connection`, is read and
+    // written only while `lock` is held.
+    public let target: PostgresTarget
+    private let lock = NSLock()
+    private var connection: PostgresConnection?
+    private var nextConnectionId = 0
+    private let logger = Logger(label: "sluice.ledger.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    public var dialect: LedgerDialect { .postgres }
+    public var location: String { target.description }
+
+    /// How long a statement waits for another transaction's row lock before it fails as busy.
+    public static let lockTimeoutSeconds = 10
+
+    /// Connects to `target` and applies pending migrations (one host at a
+    /// time: they run under an advisory lock).
+    public init(target: PostgresTarget) throws {
+        self.target = target
+        try withConnection { connection in try PostgresSchema.migrate(connection) }
+    }
+
+    public func read<T>(_ body: (any LedgerConnection) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    public func write<T>(_ body: (any LedgerConnection) throws -> T) throws -> T {
+        try transaction("BEGIN", body)
+    }
+
+    public func exclusive<T>(lock name: String, _ body: (any LedgerConnection) throws -> T) throws -> T {
+        try transaction("BEGIN") { connection in
+            try connection.execute(sql: "INSERT INTO ledger_locks (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+                                   arguments: [name])
+            _ = try connection.fetchAll(sql: "SELECT name FROM ledger_locks WHERE name = ? FOR UPDATE", arguments: [name])
+            return try body(connection)
+        }
+    }
+
+    public func isBusy(_ error: any Error) -> Bool {
+        (error as? PostgresLedgerError)?.isTransient ?? false
+    }
+
+    public func appliedMigrations() throws -> [String] {
+        try read { db in try db.column(String.self, sql: "SELECT name FROM sluice_migrations ORDER BY applied_order") }
+    }
+
+    /// Runs `body` between `begin` and COMMIT (ROLLBACK when it throws).
+    private func transaction<T>(_ begin: String, _ body: (any LedgerConnection) throws -> T) throws -> T {
+        try withConnection { connection in
+            try connection.execute(sql: begin)
+            let result: T
+            do {
+                result = try body(connection)
+            } catch {
+                _ = try? connection.execute(sql: "ROLLBACK")   // the error that matters is the one thrown below
+                throw error
+            }
+            try connection.execute(sql: "COMMIT")
+            return result
+        }
+    }
+
+    /// The process's connection (opened on first use, or again after it was
+    /// lost), held for the whole of `body`.
+    private func withConnection<T>(_ body: (PostgresLedgerConnection) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        if connection == nil || connection?.isClosed == true {
+            connection = try open()
+        }
+        do {
+            return try body(PostgresLedgerConnection(connection: connection!, logger: logger, target: target))
+        } catch let error as PostgresLedgerError where error.connectionLost {
+            try? connection?.close().wait()   // already broken; the next call opens a new one
+            connection = nil
+            throw error
+        }
+    }
+
+    private func open() throws -> PostgresConnection {
+        var configuration = PostgresConnection.Configuration(host: target.host, port: target.port,
+                                                             username: target.user, password: try target.password(),
+                                                             database: target.database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(10)
+        nextConnectionId += 1
+        let opened: PostgresConnection
+        do {
+            opened = try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.next(),
+                                                    configuration: configuration, id: nextConnectionId,
+                                                    logger: logger).wait()
+        } catch {
+            throw PostgresLedgerError(error, doing: "connecting to \(target)")
+        }
+        let session = PostgresLedgerConnection(connection: opened, logger: logger, target: target)
+        try session.execute(sql: "SET lock_timeout = '\(Self.lockTimeoutSeconds)s'")
+        try session.execute(sql: "SET TIME ZONE 'UTC'")
+        try session.execute(sql: "SET client_min_messages = warning")
+        return opened
+    }
+
+    /// Closes the connection (the next use opens a new one).
+    public func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        try? connection?.close().wait()   // closing at shutdown: nothing left to tell
+        connection = nil
+    }
+}
