@@ -25,15 +25,20 @@ public enum Daemon {
     /// Runs until SIGTERM or SIGINT has stopped every service.
     public static func run(configPath: String, configuration: SluiceConfiguration, logger: Logger) async throws {
         let signals = try SignalPipe.install([SIGTERM, SIGINT, SIGHUP])
-        let context = DaemonContext(configPath: configPath, ledger: try SQLLedger.open(configuration.ledgerLocation),
+        let ledger = try SQLLedger.open(configuration.ledgerLocation)
+        let context = DaemonContext(configPath: configPath, ledger: ledger,
                                     logger: logger, notifier: SystemdNotifier(),
                                     executable: FileSystem.symlinkTarget("/proc/self/exe") ?? CommandLine.arguments[0])
         try await PluginCheck.run(configuration.file, context: context)
         try FileSystem.createDirectory(configuration.workDirectory)
-        let requeued = try Recovery.run(configuration: configuration, ledger: context.ledger, logger: logger)
+        // With a shared ledger, only what this host held or may take over is
+        // recovered: other hosts' work folders are theirs while their leases last.
+        let shared = ledger.isShared ? SharedInbox(ledger: ledger, host: configuration.host, logger: logger) : nil
+        let requeued = try shared?.startup(configuration: configuration)
+            ?? Recovery.run(configuration: configuration, ledger: context.ledger, logger: logger)
 
         let metrics = MetricsWriter(context: context, configuration: configuration)
-        let scheduler = Scheduler(context: context, configuration: configuration, metrics: metrics)
+        let scheduler = Scheduler(context: context, configuration: configuration, metrics: metrics, shared: shared)
         await scheduler.enqueue(requeued.map { QueuedDrop(pipeline: $0.claim.pipeline, source: .requeue($0), kind: $0.claim.kind) })
         let watcher = try InboxWatcher(context: context, scheduler: scheduler, configuration: configuration)
         await watcher.watch(configuration)
@@ -52,6 +57,9 @@ public enum Daemon {
 
         context.notifier.send("READY=1", "STATUS=\(await scheduler.statusText())")
         let count = configuration.pipelines.count
+        if ledger.isShared {
+            logger.info("host \(configuration.host): shared ledger \(ledger.database.location), leases of \(Int(configuration.leaseSeconds)) s, inboxes rescanned every \(configuration.rescanSeconds.map { "\($0)" } ?? "-") s")
+        }
         logger.info("watching \(count) pipeline inbox\(count == 1 ? "" : "es") with \(configuration.workers) worker\(configuration.workers == 1 ? "" : "s"); ready")
         try await group.run()
         logger.info("stopped")

@@ -45,11 +45,19 @@ actor Scheduler: Service {
     /// The latest monitor action per pipeline, shown in STATUS until the daemon restarts.
     private var monitorNotes: [String: String] = [:]
     private var whenStopped: CheckedContinuation<Void, Never>?
+    /// With a shared ledger: claims, lanes and leases across hosts.
+    private let shared: SharedInbox?
+    /// Lanes this host holds in the shared ledger.
+    private var heldLanes = Set<String>()
+    private var nextHousekeeping = 0.0
+    private var nextRescan = 0.0
+    private var nextSharedDispatch = 0.0
 
-    init(context: DaemonContext, configuration: SluiceConfiguration, metrics: MetricsWriter) {
+    init(context: DaemonContext, configuration: SluiceConfiguration, metrics: MetricsWriter, shared: SharedInbox? = nil) {
         self.context = context
         self.configuration = configuration
         self.metrics = metrics
+        self.shared = shared
         pool = WorkerPool(context: context)
         workerEvents = pool.events
     }
@@ -123,11 +131,23 @@ actor Scheduler: Service {
                     add(QueuedDrop(pipeline: pipeline.name, source: .inbox(path), kind: kind))
                 }
             }
+            if let shared, !(queues[lane]?.isEmpty ?? true), !heldLanes.contains(lane) {
+                // Another host runs this lane now: its drops wait here.
+                guard shared.takeLane(lane, configuration: configuration) else { continue }
+                heldLanes.insert(lane)
+            }
             while var queue = queues[lane], !queue.isEmpty {
                 let drop = queue.removeFirst()
                 queues[lane] = queue
                 queuedKeys.remove(drop.key)
                 if start(drop, pipeline: pipeline) { break }
+            }
+        }
+        if let shared {
+            let busyNow = pool.busyLanes
+            for lane in heldLanes where !busyNow.contains(lane) && (queues[lane]?.isEmpty ?? true) {
+                heldLanes.remove(lane)
+                shared.releaseLane(lane)
             }
         }
     }
@@ -151,7 +171,14 @@ actor Scheduler: Service {
             }
             let claim: DropClaim
             do {
-                claim = try DropClaim.claim(path, pipeline: pipeline.name, workRoot: configuration.workDirectory, kind: drop.kind)
+                if let shared {
+                    guard let won = try shared.claim(path, pipeline: pipeline.name, kind: drop.kind,
+                                                     configuration: configuration) else { return false }
+                    claim = won
+                } else {
+                    claim = try DropClaim.claim(path, pipeline: pipeline.name, workRoot: configuration.workDirectory,
+                                                kind: drop.kind)
+                }
             } catch let error as SystemError where error.code == ENOENT {
                 context.logger.info("[\(pipeline.name)] \(FileSystem.baseName(path)) was gone before it could be claimed (moved away or deleted by its writer)")
                 return false
@@ -170,6 +197,7 @@ actor Scheduler: Service {
 
     private func handle(_ event: WorkerEvent) {
         if let pipeline = pool.handle(event, stoppingSince: stoppingSince, configuration: configuration) {
+            closeFiledClaims()
             noteMonitorAction(pipeline)
             metrics.changed(configuration)
             dispatch()
@@ -201,10 +229,64 @@ actor Scheduler: Service {
                 add(QueuedDrop(pipeline: pipeline.name, source: .inbox(path), kind: kind))
             }
         }
-        if !due.isEmpty || !rescans.isEmpty {
+        let periodic = sharedHousekeeping(now: now) + periodicRescan(now: now)
+        if !due.isEmpty || !rescans.isEmpty || !periodic.isEmpty {
             due.forEach(add)
+            periodic.forEach(add)
+            dispatch()
+        } else if shared != nil, now >= nextSharedDispatch, queues.values.contains(where: { !$0.isEmpty }) {
+            // A lane another host let go sends no event here: look again each second.
+            nextSharedDispatch = now + 1
             dispatch()
         }
+    }
+
+    /// With a shared ledger, as soon as a worker ends: the claims of drops it filed are marked done.
+    private func closeFiledClaims() {
+        guard let shared else { return }
+        do {
+            try shared.closeFiled(active: pool.activeWorkFolders, configuration: configuration)
+        } catch {
+            context.logger.warning("could not mark filed claims done in the shared ledger: \(error); the next housekeeping will")
+        }
+    }
+
+    /// With a shared ledger, every third of `lease_seconds`: leases renewed,
+    /// filed claims closed, and the drops of hosts that died taken over.
+    private func sharedHousekeeping(now: Double) -> [QueuedDrop] {
+        guard let shared, stoppingSince == nil, now >= nextHousekeeping else { return [] }
+        nextHousekeeping = now + configuration.leaseSeconds / 3
+        var active = pool.activeWorkFolders
+        for drop in queues.values.joined() {
+            if case .requeue(let requeue) = drop.source { active.insert(FileSystem.baseName(requeue.claim.workDirectory)) }
+        }
+        do {
+            return try shared.housekeeping(active: active, configuration: configuration).map {
+                QueuedDrop(pipeline: $0.claim.pipeline, source: .requeue($0), kind: $0.claim.kind)
+            }
+        } catch {
+            context.logger.warning("shared ledger housekeeping failed (leases not renewed this time): \(error)")
+            return []
+        }
+    }
+
+    /// Every `rescan_seconds` (when set): the inboxes listed again, for files
+    /// inotify cannot see (written on another host of a network share). A file
+    /// modified within `settle_seconds` waits for the next look.
+    private func periodicRescan(now: Double) -> [QueuedDrop] {
+        guard let every = configuration.rescanSeconds, stoppingSince == nil, now >= nextRescan else { return [] }
+        nextRescan = now + every
+        let settledBefore = Timestamp.unixNow() - configuration.settleSeconds
+        var found: [QueuedDrop] = []
+        for (pipeline, kind, folder, _) in Self.lanes(configuration) {
+            for path in context.scanInbox(folder, pipeline: pipeline.name) where !queuedKeys.contains(path) {
+                var info = stat()
+                guard lstat(path, &info) == 0,
+                      Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9 < settledBefore else { continue }
+                found.append(QueuedDrop(pipeline: pipeline.name, source: .inbox(path), kind: kind))
+            }
+        }
+        return found
     }
 
     // MARK: Stopping
@@ -226,6 +308,7 @@ actor Scheduler: Service {
     private func resumeIfStopped() {
         guard stoppingSince != nil, pool.isEmpty, let waiting = whenStopped else { return }
         whenStopped = nil
+        shared?.stop(configuration: configuration)
         waiting.resume()
     }
 
@@ -233,6 +316,11 @@ actor Scheduler: Service {
 
     /// The `STATUS=` line: idle or what each worker is doing, and how many wait.
     func statusText() -> String {
+        guard let shared else { return localStatus() }
+        return "host \(shared.host), \(pool.count) run\(pool.count == 1 ? "" : "s") held: " + localStatus()
+    }
+
+    private func localStatus() -> String {
         if stoppingSince != nil { return "stopping, \(pool.count) run\(pool.count == 1 ? "" : "s") finishing" }
         let waiting = queues.values.reduce(0) { $0 + $1.count }
         let notes = monitorNotes.keys.sorted().map { "; \(monitorNotes[$0]!)" }.joined()

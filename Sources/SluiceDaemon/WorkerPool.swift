@@ -62,6 +62,12 @@ final class WorkerPool {
     var count: Int { running.count }
     /// The lanes (pipeline and inbox kind) a worker runs for now.
     var busyLanes: Set<String> { Set(running.values.map { QueuedDrop.lane($0.claim.pipeline, $0.claim.kind) }) }
+    /// The work folders (by name) this pool still has: running, or waiting to run or be recorded again.
+    var activeWorkFolders: Set<String> {
+        Set(running.values.map { FileSystem.baseName($0.claim.workDirectory) }
+            + retries.map { FileSystem.baseName($0.requeue.claim.workDirectory) }
+            + unrecorded.map { FileSystem.baseName($0.claim.workDirectory) })
+    }
 
     /// Starts a worker for a claimed drop; a worker that cannot be started is a failed run.
     func start(claim: DropClaim, runKey: String, dropId: Int64?, pipeline: PipelineConfiguration,

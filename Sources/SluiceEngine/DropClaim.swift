@@ -65,14 +65,13 @@ public struct DropClaim: Sendable, Codable, Equatable {
     /// `rawSource` is the entry's path as bytes, for a name that is not valid
     /// UTF-8 (then `inboxPath` is its readable stand-in).
     public static func claim(_ inboxPath: String, pipeline: String, workRoot: String,
-                             kind: DropKind = .train, rawSource: [UInt8]? = nil) throws -> DropClaim {
+                             kind: DropKind = .train, rawSource: [UInt8]? = nil, runKey key: String? = nil) throws -> DropClaim {
         let source = (rawSource ?? Array(inboxPath.utf8)).map { CChar(bitPattern: $0) } + [0]
         var info = stat()
         try Syscall.run("stat", path: inboxPath) { lstat(source, &info) }
         let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         let now = Timestamp.unixNow()
-        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        let runKey = "\(Timestamp.compact(seconds: now))-\(pipeline)\(kind == .train ? "" : "-\(kind.rawValue)")-\(tag)"
+        let runKey = key ?? newKey(pipeline: pipeline, kind: kind, now: now)
         let workDirectory = workRoot + "/" + runKey
         try FileSystem.createDirectory(workDirectory)
         let fileName = FileSystem.baseName(inboxPath)
@@ -96,6 +95,22 @@ public struct DropClaim: Sendable, Codable, Equatable {
         try FileSystem.syncDirectory(workDirectory)
         try FileSystem.syncDirectory(FileSystem.directory(of: inboxPath))
         return claim
+    }
+
+    /// A new run key (and work folder name): `<UTC stamp>-<pipeline>[-<kind>]-<random>`.
+    public static func newKey(pipeline: String, kind: DropKind, now: Double = Timestamp.unixNow()) -> String {
+        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(Timestamp.compact(seconds: now))-\(pipeline)\(kind == .train ? "" : "-\(kind.rawValue)")-\(tag)"
+    }
+
+    /// What a drop in an inbox is, to tell it from another file of the same
+    /// name: path, size, modification time (ns) and inode. Hosts sharing the
+    /// inbox see the same identity for the same file.
+    public static func identity(of inboxPath: String) throws -> String {
+        var info = stat()
+        try Syscall.run("stat", path: inboxPath) { lstat(inboxPath, &info) }
+        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        return "\(inboxPath)|\(info.st_size)|\(mtime)|\(info.st_ino)"
     }
 
     /// Name of the claim record inside a work folder.

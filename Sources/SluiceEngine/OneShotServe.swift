@@ -82,13 +82,28 @@ public struct OneShotServe {
             guard InboxRefusal.admit(path, pipeline: pipeline.name, kind: kind, warnedFolders: &warnedFolders,
                                      configuration: configuration, ledger: ledger, logger: logger) else { continue }
             let claim: DropClaim
+            // With a shared ledger the claim is a row first, as the daemons' are
+            // (docs/scale.md): a drop another host holds is left to it.
+            let key = DropClaim.newKey(pipeline: pipeline.name, kind: kind)
+            let shared = configuration.sharedLedger
             do {
-                claim = try DropClaim.claim(path, pipeline: pipeline.name, workRoot: configuration.workDirectory, kind: kind)
+                if shared {
+                    guard try ledger.takeClaim(pipeline: pipeline.name, kind: kind.rawValue,
+                                               identity: try DropClaim.identity(of: path), inboxPath: path, claimKey: key,
+                                               host: configuration.host, leaseSeconds: configuration.leaseSeconds) else {
+                        logger.info("[\(pipeline.name)] \(FileSystem.baseName(path)) is claimed by another host")
+                        continue
+                    }
+                }
+                claim = try DropClaim.claim(path, pipeline: pipeline.name, workRoot: configuration.workDirectory, kind: kind,
+                                            runKey: key)
             } catch let error as SystemError where error.code == ENOENT {
+                if shared { try ledger.removeClaim(claimKey: key, host: configuration.host) }
                 logger.info("[\(pipeline.name)] \(FileSystem.baseName(path)) was claimed by someone else")
                 continue
             }
             try body(claim)
+            if shared { try ledger.finishClaims(claimKeys: [key], host: configuration.host) }
         }
     }
 }

@@ -38,25 +38,45 @@ public enum Recovery {
         }
     }
 
-    public static func run(configuration: SluiceConfiguration, ledger: any Ledger, logger: Logger) throws -> [Requeue] {
-        let published = try PublicationRecovery.settle(runId: nil, configuration: configuration, ledger: ledger,
-                                                       logger: logger)
+    /// Recovers what was left behind. `only` limits it to those work folders
+    /// (by name): with a shared ledger, the folders whose claims this host
+    /// holds from before its restart or took over from a host that died — never
+    /// another live host's runs. Then the outbox's temp files are left alone
+    /// too: which host is still writing one cannot be told.
+    public static func run(configuration: SluiceConfiguration, ledger: any Ledger, logger: Logger,
+                           only: Set<String>? = nil) throws -> [Requeue] {
+        var published: [Int64: Int] = [:]
+        if let only {
+            for pending in try ledger.pendingPublications(runId: nil) {
+                guard let run = try ledger.run(id: pending.runId), only.contains(FileSystem.baseName(run.workDirectory)) else {
+                    continue
+                }
+                published.merge(try PublicationRecovery.settle(runId: run.id, configuration: configuration, ledger: ledger,
+                                                               logger: logger)) { $1 }
+            }
+        } else {
+            published = try PublicationRecovery.settle(runId: nil, configuration: configuration, ledger: ledger, logger: logger)
+        }
         var handled = Set<String>()
-        let interrupted = try interruptedRuns(published: published, handled: &handled, configuration: configuration,
-                                              ledger: ledger, logger: logger)
-        let unknown = try unknownWorkFolders(handled: handled, configuration: configuration, ledger: ledger, logger: logger)
-        try removeHalfWrittenArchives(configuration: configuration, logger: logger)
+        let interrupted = try interruptedRuns(published: published, handled: &handled, only: only,
+                                              configuration: configuration, ledger: ledger, logger: logger)
+        let unknown = try unknownWorkFolders(handled: handled, only: only, configuration: configuration, ledger: ledger,
+                                             logger: logger)
+        if only == nil { try removeHalfWrittenArchives(configuration: configuration, logger: logger) }
         return interrupted + unknown
     }
 
     /// Runs the ledger says are `running`: interrupted, and their drops
     /// queued again, quarantined after `max_attempts`, or filed as approved
     /// when their publication was completed.
-    static func interruptedRuns(published: [Int64: Int], handled: inout Set<String>, configuration: SluiceConfiguration,
-                                ledger: any Ledger, logger: Logger) throws -> [Requeue] {
+    static func interruptedRuns(published: [Int64: Int], handled: inout Set<String>, only: Set<String>?,
+                                configuration: SluiceConfiguration, ledger: any Ledger, logger: Logger) throws -> [Requeue] {
         var requeue: [Requeue] = []
         for run in try ledger.runningRuns() {
-            if let pid = run.pid, pid > 0, pid != getpid(), isSluiceWorker(pid) {
+            if let only, !only.contains(FileSystem.baseName(run.workDirectory)) { continue }
+            // A pid means something only on the host that ran it.
+            if run.host == nil || run.host == configuration.host, let pid = run.pid, pid > 0, pid != getpid(),
+               isSluiceWorker(pid) {
                 // A worker that outlived its daemon: stop it, its run is re-done.
                 kill(pid, SIGKILL)
             }
@@ -78,7 +98,9 @@ public enum Recovery {
                                                          configuration: configuration, ledger: ledger, logger: logger)
                 continue
             }
-            let reason = "interrupted: the daemon stopped while this run was executing"
+            let reason = run.host.map { $0 != configuration.host } ?? false
+                ? "interrupted: host \(run.host!) stopped renewing its lease while this run was executing; taken over by \(configuration.host)"
+                : "interrupted: the daemon stopped while this run was executing"
             try ledger.failRunningStages(runId: run.id, message: reason)
             try ledger.finishRun(id: run.id, status: .interrupted, message: reason, durationMs: 0)
             try ledger.recordEvent(level: .warning, kind: "run.interrupted", pipeline: run.pipeline, dropId: run.dropId,
@@ -97,11 +119,12 @@ public enum Recovery {
 
     /// Work folders the ledger does not know about: a claimed drop never run
     /// is queued; a claim whose drop never arrived is removed.
-    static func unknownWorkFolders(handled: Set<String>, configuration: SluiceConfiguration, ledger: any Ledger,
-                                   logger: Logger) throws -> [Requeue] {
+    static func unknownWorkFolders(handled: Set<String>, only: Set<String>?, configuration: SluiceConfiguration,
+                                   ledger: any Ledger, logger: Logger) throws -> [Requeue] {
         var requeue: [Requeue] = []
         let work = configuration.workDirectory
-        for name in (FileSystem.isDirectory(work) ? try FileSystem.list(work) : []) where !handled.contains(work + "/" + name) {
+        for name in (FileSystem.isDirectory(work) ? try FileSystem.list(work) : [])
+            where !handled.contains(work + "/" + name) && (only?.contains(name) ?? true) {
             let folder = work + "/" + name
             guard FileSystem.isDirectory(folder) else { continue }
             let claim: DropClaim

@@ -191,4 +191,6 @@ public protocol Ledger: Sendable {
     func takeLane(_ lane: String, host: String, leaseSeconds: Double) throws -> Bool
     /// Lets `lane` go, when `host` has it.
     func releaseLane(_ lane: String, host: String) throws
+    /// Lets every lane of `host` go.
+    func releaseLanes(host: String) throws
 }

@@ -110,6 +110,11 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
         return opened
     }
 
+    deinit {
+        // postgres-nio requires a connection be closed before it is freed.
+        try? connection?.close().wait()   // the process is done with the ledger; nothing to report
+    }
+
     /// Closes the connection (the next use opens a new one).
     public func close() {
         lock.lock()

@@ -77,6 +77,12 @@ extension SQLLedger {
         }
     }
 
+    public func releaseLanes(host: String) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE lane_leases SET host = NULL WHERE host = ?", arguments: [host])
+        }
+    }
+
     public func releaseLane(_ lane: String, host: String) throws {
         try database.write { db in
             try db.execute(sql: "UPDATE lane_leases SET host = NULL WHERE lane = ? AND host = ?", arguments: [lane, host])
