@@ -13,11 +13,13 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 DEMO_DIR  ?= .build/demo
 DEB_PACKAGES := libarchive-dev libsqlite3-dev zlib1g-dev pkg-config
+# The real PostgreSQL server the shared-ledger tests start a throw-away cluster of.
+TEST_PACKAGES := postgresql
 # The stock stages and the two example plugins; test fixtures are never installed.
 INSTALLED_PLUGINS := validate features train evaluate row-audit clip-outliers drop-duplicates
 VERSION   := $(shell sed -n 's/.*current = "\(.*\)"/\1/p' Sources/SluiceEngine/SluiceVersion.swift)
 
-.PHONY: all deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path bench-load bench-soak install install-sdk fuzz clean
+.PHONY: all deps test-deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path bench-load bench-soak install install-sdk fuzz clean
 
 all: build
 
@@ -54,9 +56,20 @@ demo: build
 	echo && echo "== the published archive ($(DEMO_DIR)/outbox/churn/current.tar.gz)" && \
 	tar -tzvf $(DEMO_DIR)/outbox/churn/current.tar.gz
 
-test: deps browser
+# The tests that need PostgreSQL run against a throw-away cluster that
+# Tests/Postgres/with-cluster.sh starts (loopback, temp folder) and removes.
+test: deps browser test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	Tests/Postgres/with-cluster.sh $(SWIFT) test
+
+test-deps:
+	@missing=""; \
+	for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the tests:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
 
 # Coverage-guided fuzzing with libFuzzer (Tests/Fuzz): each target for
 # FUZZ_SECONDS (default 60); prints executions, exec/s and coverage. CI runs it

@@ -16,7 +16,7 @@ extension SQLLedger {
             throw LedgerError("no report table '\(table)'; there are: " + Self.reportTables.keys.sorted().joined(separator: ", "))
         }
         return try database.read { db in
-            var sql = "SELECT * FROM \(source) WHERE (? IS NULL OR \(time) >= ?)"
+            var sql = "SELECT * FROM \(source) AS t WHERE (? IS NULL OR \(time) >= ?)"
             var arguments: [any LedgerBindable] = [since, since]
             if !pipelines.isEmpty {
                 sql += " AND pipeline IN (\(pipelines.map { _ in "?" }.joined(separator: ", ")))"
