@@ -23,6 +23,6 @@ struct Sluice: AsyncParsableCommand {
         """,
         version: SluiceVersion.current,
         subcommands: [Serve.self, Report.self, History.self, RollbackCommand.self, PromoteCommand.self, LineageCommand.self, Verify.self, Keygen.self, GC.self, Check.self, Inspect.self, Plugins.self,
-                      Predict.self, Work.self]
+                      Predict.self, LedgerCommand.self, Work.self]
     )
 }
