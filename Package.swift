@@ -162,7 +162,7 @@ let package = Package(
             "SluicePluginHost", "SluiceData", "SluiceTestSupport",
         ]),
         .testTarget(name: "SluiceDaemonTests", dependencies: [
-            "SluiceSystem", "SluiceArchive", "SluiceTestSupport",
+            "SluiceSystem", "SluiceArchive", "SluiceLedger", "SluiceTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Golden"]),
         .testTarget(name: "SluiceEngineTests", dependencies: [

@@ -52,12 +52,15 @@ actor Scheduler: Service {
     private var nextHousekeeping = 0.0
     private var nextRescan = 0.0
     private var nextSharedDispatch = 0.0
+    /// Hosts alive in the shared ledger (this one included), from the last heartbeat.
+    private var liveHosts = 1
 
     init(context: DaemonContext, configuration: SluiceConfiguration, metrics: MetricsWriter, shared: SharedInbox? = nil) {
         self.context = context
         self.configuration = configuration
         self.metrics = metrics
         self.shared = shared
+        liveHosts = shared?.heartbeat(configuration: configuration) ?? 1
         pool = WorkerPool(context: context)
         workerEvents = pool.events
     }
@@ -132,8 +135,8 @@ actor Scheduler: Service {
                 }
             }
             if let shared, !(queues[lane]?.isEmpty ?? true), !heldLanes.contains(lane) {
-                // Another host runs this lane now: its drops wait here.
-                guard shared.takeLane(lane, configuration: configuration) else { continue }
+                // Another host runs this lane now, or this host has its share: the drops wait here.
+                guard heldLanes.count < fairShare, shared.takeLane(lane, configuration: configuration) else { continue }
                 heldLanes.insert(lane)
             }
             while var queue = queues[lane], !queue.isEmpty {
@@ -145,7 +148,8 @@ actor Scheduler: Service {
         }
         if let shared {
             let busyNow = pool.busyLanes
-            for lane in heldLanes where !busyNow.contains(lane) && (queues[lane]?.isEmpty ?? true) {
+            for lane in heldLanes where !busyNow.contains(lane)
+                && ((queues[lane]?.isEmpty ?? true) || heldLanes.count > fairShare) {
                 heldLanes.remove(lane)
                 shared.releaseLane(lane)
             }
@@ -241,6 +245,13 @@ actor Scheduler: Service {
         }
     }
 
+    /// How many lanes one host may run at once: all of them shared out evenly
+    /// among the live hosts, so one host does not take every lane of a cluster.
+    private var fairShare: Int {
+        let lanes = Self.lanes(configuration).count
+        return max(1, (lanes + liveHosts - 1) / max(1, liveHosts))
+    }
+
     /// With a shared ledger, as soon as a worker ends: the claims of drops it filed are marked done.
     private func closeFiledClaims() {
         guard let shared else { return }
@@ -256,6 +267,7 @@ actor Scheduler: Service {
     private func sharedHousekeeping(now: Double) -> [QueuedDrop] {
         guard let shared, stoppingSince == nil, now >= nextHousekeeping else { return [] }
         nextHousekeeping = now + configuration.leaseSeconds / 3
+        liveHosts = shared.heartbeat(configuration: configuration)
         var active = pool.activeWorkFolders
         for drop in queues.values.joined() {
             if case .requeue(let requeue) = drop.source { active.insert(FileSystem.baseName(requeue.claim.workDirectory)) }

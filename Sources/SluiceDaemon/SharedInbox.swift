@@ -57,6 +57,16 @@ struct SharedInbox {
         }
     }
 
+    /// Says this host is alive; returns how many hosts are (itself included).
+    func heartbeat(configuration: SluiceConfiguration) -> Int {
+        do {
+            return try ledger.heartbeat(host: host, leaseSeconds: configuration.leaseSeconds)
+        } catch {
+            logger.warning("could not send this host's heartbeat to the shared ledger: \(error)")
+            return 1
+        }
+    }
+
     func releaseLane(_ lane: String) {
         do {
             try ledger.releaseLane(lane, host: host)
@@ -92,6 +102,7 @@ struct SharedInbox {
         do {
             try closeFiled(active: [], configuration: configuration)
             try ledger.releaseLanes(host: host)
+            _ = try ledger.heartbeat(host: host, leaseSeconds: -configuration.leaseSeconds)   // gone now
         } catch {
             logger.warning("could not hand back claims and lanes at stop: \(error); their leases will run out")
         }

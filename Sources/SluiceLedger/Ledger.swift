@@ -191,6 +191,8 @@ public protocol Ledger: Sendable {
     func takeLane(_ lane: String, host: String, leaseSeconds: Double) throws -> Bool
     /// Lets `lane` go, when `host` has it.
     func releaseLane(_ lane: String, host: String) throws
+    /// Says `host` is alive for `leaseSeconds` more; returns how many hosts are alive (itself included).
+    func heartbeat(host: String, leaseSeconds: Double) throws -> Int
     /// Lets every lane of `host` go.
     func releaseLanes(host: String) throws
 }

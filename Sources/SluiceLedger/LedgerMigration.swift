@@ -6,7 +6,7 @@ public enum LedgerMigration {
     public static let tables = [
         "drops", "runs", "stage_runs", "metrics", "models", "events", "gate_rules", "findings", "drop_profiles",
         "schemas", "drift_scores", "run_inputs", "champion_changes", "scoring_runs", "predictions",
-        "realized_metrics", "monitor_actions", "claims", "lane_leases",
+        "realized_metrics", "monitor_actions", "claims", "lane_leases", "hosts",
     ]
 
     /// One table copied: rows read from the source and counted in the target.

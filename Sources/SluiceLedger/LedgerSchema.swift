@@ -447,6 +447,8 @@ enum LedgerSchema {
                 CREATE TABLE ledger_locks (name TEXT PRIMARY KEY);
                 -- Which host runs each lane (a pipeline's inbox) now: one at a time, in order.
                 CREATE TABLE lane_leases (lane TEXT PRIMARY KEY, host TEXT, lease_until REAL NOT NULL);
+                -- Every host's daemon, seen until its heartbeat lapses: lanes are shared out among the live ones.
+                CREATE TABLE hosts (host TEXT PRIMARY KEY, seen_until REAL NOT NULL, started_at TEXT NOT NULL);
                 DROP VIEW runs_overview;
                 CREATE VIEW runs_overview AS
                     SELECT r.id AS run_id, r.pipeline, r.run_key, r.status, r.started_at, r.ended_at, r.duration_ms,

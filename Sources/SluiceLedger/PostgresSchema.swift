@@ -322,6 +322,7 @@ enum PostgresSchema {
         CREATE INDEX claims_lease ON claims(state, lease_until);
         CREATE TABLE ledger_locks (name TEXT PRIMARY KEY);
         CREATE TABLE lane_leases (lane TEXT PRIMARY KEY, host TEXT, lease_until DOUBLE PRECISION NOT NULL);
+        CREATE TABLE hosts (host TEXT PRIMARY KEY, seen_until DOUBLE PRECISION NOT NULL, started_at TEXT NOT NULL);
         DROP VIEW runs_overview;
         CREATE VIEW runs_overview AS
             SELECT r.id AS run_id, r.pipeline, r.run_key, r.status, r.started_at, r.ended_at, r.duration_ms,

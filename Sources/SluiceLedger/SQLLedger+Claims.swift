@@ -77,6 +77,16 @@ extension SQLLedger {
         }
     }
 
+    public func heartbeat(host: String, leaseSeconds: Double) throws -> Int {
+        try database.write { db in
+            try db.execute(sql: """
+                INSERT INTO hosts (host, seen_until, started_at) VALUES (?, \(db.dialect.nowEpoch) + ?, ?)
+                ON CONFLICT (host) DO UPDATE SET seen_until = excluded.seen_until
+                """, arguments: [host, leaseSeconds, Timestamp.now()])
+            return try db.scalar(Int.self, sql: "SELECT count(*) FROM hosts WHERE seen_until >= \(db.dialect.nowEpoch)") ?? 1
+        }
+    }
+
     public func releaseLanes(host: String) throws {
         try database.write { db in
             try db.execute(sql: "UPDATE lane_leases SET host = NULL WHERE host = ?", arguments: [host])

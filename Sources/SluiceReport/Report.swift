@@ -154,7 +154,9 @@ public struct Report: Codable, Sendable {
             out += "\nrecent runs (stage durations)\n"
             for run in pipeline.runs {
                 let total = run.durationMs.map(duration) ?? "running"
-                out += "  run \(run.id)  \(run.status.rawValue)  \(short(run.startedAt))  total \(total)\n"
+                // Which host ran it, when several hosts share the ledger.
+                let host = run.host.map { ledger.hasPrefix("postgres") ? "  on \($0)" : "" } ?? ""
+                out += "  run \(run.id)  \(run.status.rawValue)  \(short(run.startedAt))  total \(total)\(host)\n"
                 var line = "    "
                 for stage in run.stages {
                     let mark = switch stage.status {

@@ -1,0 +1,148 @@
+import Foundation
+import SluiceLedger
+import SluiceSystem
+import SluiceTestSupport
+import Testing
+
+/// Three daemons — three processes, each its own host name — share one
+/// inbox folder tree, one state folder and one real PostgreSQL ledger, as
+/// hosts on a network share do (docs/scale.md). One is killed with SIGKILL
+/// while it runs a drop; another host takes its claims over once its leases
+/// run out. Every drop must be processed exactly once: ledger, folders and
+/// outbox agree.
+@Suite(.serialized) struct SharedLedgerTests {
+    let directory = TemporaryDirectory("sluice-shared")
+    var root: String { directory.path }
+
+    func config(host: String, ledger: String) -> String {
+        """
+        state_dir: state
+        plugin_path: [\(BuildProducts.directory)]
+        ledger: \(ledger)
+        host: \(host)
+        lease_seconds: 3
+        rescan_seconds: 1
+        workers: 2
+        settle_seconds: 0.2
+        metrics_file: metrics/\(host).prom
+        pipelines:
+        \(pipeline("alpha"))
+        \(pipeline("beta"))
+        """
+    }
+
+    func pipeline(_ name: String) -> String {
+        """
+          \(name):
+            inbox: inbox/\(name)
+            target: churned
+            seed: 7
+            stages:
+              - plugin: validate
+              - plugin: features
+              - plugin: train
+              - plugin: evaluate
+            promotion:
+              min: {auc: 0.0}
+        """
+    }
+
+    @Test func threeDaemonsProcessEachOfThreeHundredDropsExactlyOnce() throws {
+        let url = try PostgresServer.freshDatabase("sluice_shared")
+        let ledger = try SQLLedger.open(url)
+        var daemons: [String: DaemonProcess] = [:]
+        for host in ["host-1", "host-2", "host-3"] {
+            try directory.write("\(host).yaml", config(host: host, ledger: url))
+            daemons[host] = try DaemonProcess(config: root + "/\(host).yaml", logPath: root + "/\(host).log")
+        }
+        for (host, daemon) in daemons {
+            #expect(eventually(timeout: 60) { daemon.log.contains("ready") }, "\(host) did not start: \(daemon.log)")
+        }
+        // 150 drops per pipeline, each written under a temp name and renamed in.
+        var names: [String: [String]] = ["alpha": [], "beta": []]
+        for index in 0..<300 {
+            let pipeline = index % 2 == 0 ? "alpha" : "beta"
+            let name = "drop-\(String(format: "%03d", index)).csv"
+            try directory.write("inbox/\(pipeline)/.\(name).tmp", ChurnData.csv(rows: 50, seed: UInt64(1000 + index)))
+            try FileSystem.rename(root + "/inbox/\(pipeline)/.\(name).tmp", to: root + "/inbox/\(pipeline)/\(name)")
+            names[pipeline]!.append(name)
+        }
+        // A host that is running a drop dies (SIGKILL: no goodbye); its worker goes with it.
+        var victimHost = ""
+        let running = try eventually(timeout: 120) {
+            victimHost = try ledger.database.read { db in
+                try db.scalar(String.self, sql: "SELECT host FROM runs WHERE status = 'running' ORDER BY id LIMIT 1")
+            } ?? ""
+            return !victimHost.isEmpty
+        }
+        #expect(running, "no host ran a drop")
+        let victim = try #require(daemons[victimHost])
+        victim.signal(SIGKILL)
+        #expect(victim.wait(timeout: 10) != nil)
+        let survivors = daemons.keys.filter { $0 != victimHost }.sorted()
+
+        let settled = try eventually(timeout: 400) {
+            try count(ledger, "SELECT count(*) FROM drops WHERE outcome <> 'claimed'") == 300
+                && files("inbox/alpha").isEmpty && files("inbox/beta").isEmpty && files("state/work").isEmpty
+        }
+        let drops = try count(ledger, "SELECT count(*) FROM drops")
+        #expect(settled, "not settled: \(drops) drops recorded; \(survivors[0]) log tail: \(daemons[survivors[0]]!.log.suffix(2000))")
+
+        // Ledger: one row per file, each archived, each with exactly one run that ended it.
+        #expect(drops == 300)
+        #expect(try count(ledger, "SELECT count(DISTINCT file_name) FROM drops") == 300)
+        #expect(try count(ledger, "SELECT count(*) FROM drops WHERE outcome = 'archived'") == 300)
+        #expect(try count(ledger, """
+            SELECT count(*) FROM drops d WHERE (SELECT count(*) FROM runs r WHERE r.drop_id = d.id
+                                                AND r.status IN ('approved', 'rejected', 'duplicate')) <> 1
+            """) == 0)
+        #expect(try count(ledger, "SELECT count(*) FROM runs WHERE status = 'running'") == 0)
+        // The killed host's drop was run again by another host, as a takeover.
+        let interrupted = try ledger.database.read { db in
+            try db.fetchAll(sql: "SELECT drop_id FROM runs WHERE status = 'interrupted' AND host = ?", arguments: [victimHost])
+        }
+        #expect(!interrupted.isEmpty, "no run of \(victimHost) was interrupted")
+        for row in interrupted {
+            let drop: Int64 = row["drop_id"]
+            #expect(try count(ledger, "SELECT count(*) FROM runs WHERE drop_id = ? AND host <> ? AND status <> 'interrupted'",
+                              [drop, victimHost]) == 1)
+        }
+        #expect(try count(ledger, "SELECT count(*) FROM claims WHERE takeovers > 0") >= 1)
+        #expect(try count(ledger, "SELECT count(*) FROM claims WHERE state <> 'done'") == 0)
+        #expect(try count(ledger, "SELECT count(DISTINCT host) FROM runs") >= 2)
+
+        // Folders: every drop archived once; every published version's archive in the outbox, none twice.
+        for pipeline in ["alpha", "beta"] {
+            #expect(files("state/archive/\(pipeline)").count == 150)
+            let versions = try ledger.models(pipeline: pipeline).compactMap { model in
+                model.publication == "published" ? model.version : nil
+            }
+            #expect(Set(versions).count == versions.count)
+            let archives = files("state/outbox/\(pipeline)").filter { $0.hasPrefix("\(pipeline)-v") }
+            #expect(archives.count == versions.count, "\(pipeline): \(archives.count) archives for \(versions.count) versions")
+            let current = FileSystem.symlinkTarget(root + "/state/outbox/\(pipeline)/current.tar.gz")
+            let serving = try ledger.currentModel(pipeline: pipeline)?.version
+            #expect(current == serving.map { "\(pipeline)-v\($0).tar.gz" })
+        }
+        // Each surviving host says who it is in its metrics file.
+        for host in survivors {
+            #expect(eventually(timeout: 30) {
+                (try? String(contentsOfFile: root + "/metrics/\(host).prom", encoding: .utf8))?
+                    .contains("sluice_host_info{host=\"\(host)\"} 1") ?? false
+            })
+            #expect(daemons[host]!.stop() == 0)
+        }
+        // The report names the host of each run.
+        let report = try Command.sluice(["report", "--config", root + "/\(survivors[0]).yaml"], in: root)
+        #expect(report.status == 0)
+        #expect(survivors.contains { report.stdout.contains("on \($0)") }, "\(report.stdout)")
+    }
+
+    func files(_ folder: String) -> [String] {
+        ((try? FileSystem.list(root + "/" + folder)) ?? []).filter { !$0.hasPrefix(".") }
+    }
+
+    func count(_ ledger: SQLLedger, _ sql: String, _ arguments: [any LedgerBindable] = []) throws -> Int {
+        try ledger.database.read { db in try db.scalar(Int.self, sql: sql, arguments: arguments) ?? -1 }
+    }
+}
