@@ -19,7 +19,7 @@ TEST_PACKAGES := postgresql
 INSTALLED_PLUGINS := validate features train evaluate row-audit clip-outliers drop-duplicates
 VERSION   := $(shell sed -n 's/.*current = "\(.*\)"/\1/p' Sources/SluiceEngine/SluiceVersion.swift)
 
-.PHONY: all deps test-deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path bench-load bench-soak install install-sdk fuzz clean
+.PHONY: all deps test-deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path bench-load bench-soak bench-hosts install install-sdk fuzz clean
 
 all: build
 
@@ -76,6 +76,11 @@ test-deps:
 # after `make test` with the default.
 fuzz: deps
 	SWIFT=$(SWIFT) Tests/Fuzz/run.sh
+
+# Drops/s and latency with 1, 2 and 3 daemons sharing one inbox and a
+# throw-away PostgreSQL ledger, beside one daemon on SQLite (docs/scale.md).
+bench-hosts: build test-deps
+	Tests/Postgres/with-cluster.sh python3 Benchmarks/shared_hosts.py --bin "$$($(SWIFT) build -c release --show-bin-path)"
 
 # Benchmarks print tables; they are not tests. See Benchmarks/.
 bench: bench-intake bench-ingest bench-train bench-path bench-report

@@ -24,6 +24,10 @@ struct ConfigReloader: Service {
             guard next.stateDirectory == current.stateDirectory else {
                 throw DaemonError("state_dir changed from \(current.stateDirectory) to \(next.stateDirectory); restart sluice to move it")
             }
+            guard next.ledgerLocation == current.ledgerLocation, next.host == current.host else {
+                throw DaemonError("ledger or host changed (\(current.host) at \(current.ledgerLocation) → \(next.host) at "
+                                  + "\(next.ledgerLocation)); restart sluice to change them")
+            }
             try await PluginCheck.run(next.file, context: context)
             await scheduler.apply(next)
             await watcher.watch(next)

@@ -193,6 +193,7 @@ actor Scheduler: Service {
             }
             pool.start(claim: claim, runKey: claim.runKey, dropId: nil, pipeline: pipeline, configuration: configuration)
         case .requeue(let requeue):
+            if let shared, !shared.stillHolds(requeue.claim) { return false }
             pool.start(claim: requeue.claim, runKey: requeue.runKey, dropId: requeue.dropId, pipeline: pipeline,
                        configuration: configuration)
         }

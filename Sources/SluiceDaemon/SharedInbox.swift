@@ -47,6 +47,22 @@ struct SharedInbox {
         }
     }
 
+    /// Whether this host still holds the claim on `claim`'s work folder. Its
+    /// lease may have run out (the ledger was out of reach longer than
+    /// `lease_seconds`) and another host taken the drop over: then this host
+    /// lets it go rather than run it twice.
+    func stillHolds(_ claim: DropClaim) -> Bool {
+        let key = FileSystem.baseName(claim.workDirectory)
+        do {
+            if try ledger.heldClaims(host: host).contains(key) { return true }
+        } catch {
+            logger.warning("[\(claim.pipeline) \(claim.fileName)] cannot tell whether this host still holds its claim: \(error); running it (its worker stops if the ledger stays out of reach)")
+            return true
+        }
+        logger.error("[\(claim.pipeline) \(claim.fileName)] this host no longer holds the claim on \(key) (its lease ran out and another host took it over); leaving the drop to that host")
+        return false
+    }
+
     /// Whether this host has (or now takes) `lane`.
     func takeLane(_ lane: String, configuration: SluiceConfiguration) -> Bool {
         do {

@@ -18,6 +18,7 @@ import Testing
             (#"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?Z?"#, "<time>"),
             (#""duration_ms" : [0-9.e+-]+"#, #""duration_ms" : <ms>"#),
             (#"\d+(\.\d+)? (ms|s)\b"#, "<duration>"),
+            (#""host" : "[^"]*""#, #""host" : "<host>""#),
         ]
         for (pattern, replacement) in rules {
             out = out.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
