@@ -151,7 +151,7 @@ let package = Package(
 
         // Tests.
         .target(name: "SluiceTestSupport", dependencies: [
-            "SluiceSystem", .product(name: "GRDB", package: "GRDB.swift"),
+            "SluiceSystem", "SluiceLedger", .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Tests/SluiceTestSupport"),
         .testTarget(name: "SluiceDataTests", dependencies: ["SluiceData", "SluiceTestSupport"]),
         .testTarget(name: "SluiceFormatsTests", dependencies: ["SluiceFormats"]),

@@ -37,6 +37,13 @@ struct PostgresLedgerConnection: LedgerConnection {
         }
     }
 
+    /// Sends a statement without arguments and returns at once: its answer is the future's.
+    func send(_ sql: String) -> EventLoopFuture<PostgresQueryResult> {
+        connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).flatMapErrorThrowing { error in
+            throw PostgresLedgerError(error, doing: Self.head(sql))
+        }
+    }
+
     private func run(_ sql: String, _ arguments: [any LedgerBindable]) throws -> PostgresQueryResult {
         var binds = PostgresBindings(capacity: arguments.count)
         for argument in arguments {

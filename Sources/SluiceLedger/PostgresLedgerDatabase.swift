@@ -16,6 +16,9 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
     private let lock = NSLock()
     private var connection: PostgresConnection?
     private var nextConnectionId = 0
+    /// A read's COMMIT, sent without waiting (a read-only transaction has
+    /// nothing to lose): the next use waits for it, by then long done.
+    private var unwaited: EventLoopFuture<PostgresQueryResult>?
     private let logger = Logger(label: "sluice.ledger.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
     public var dialect: LedgerDialect { .postgres }
@@ -32,15 +35,15 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
     }
 
     public func read<T>(_ body: (any LedgerConnection) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", waitForCommit: false, body)
     }
 
     public func write<T>(_ body: (any LedgerConnection) throws -> T) throws -> T {
-        try transaction("BEGIN", body)
+        try transaction("BEGIN", waitForCommit: true, body)
     }
 
     public func exclusive<T>(lock name: String, _ body: (any LedgerConnection) throws -> T) throws -> T {
-        try transaction("BEGIN") { connection in
+        try transaction("BEGIN", waitForCommit: true) { connection in
             try connection.execute(sql: "INSERT INTO ledger_locks (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
                                    arguments: [name])
             _ = try connection.fetchAll(sql: "SELECT name FROM ledger_locks WHERE name = ? FOR UPDATE", arguments: [name])
@@ -57,17 +60,26 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
     }
 
     /// Runs `body` between `begin` and COMMIT (ROLLBACK when it throws).
-    private func transaction<T>(_ begin: String, _ body: (any LedgerConnection) throws -> T) throws -> T {
+    /// BEGIN is sent without waiting: the connection keeps statements in
+    /// order, so the first statement's answer also says BEGIN went through.
+    /// That makes a one-statement read one round trip and a write two.
+    private func transaction<T>(_ begin: String, waitForCommit: Bool,
+                                _ body: (any LedgerConnection) throws -> T) throws -> T {
         try withConnection { connection in
-            try connection.execute(sql: begin)
+            let begun = connection.send(begin)
             let result: T
             do {
                 result = try body(connection)
+                _ = try begun.wait()
             } catch {
                 _ = try? connection.execute(sql: "ROLLBACK")   // the error that matters is the one thrown below
                 throw error
             }
-            try connection.execute(sql: "COMMIT")
+            if waitForCommit {
+                try connection.execute(sql: "COMMIT")
+            } else {
+                unwaited = connection.send("COMMIT")
+            }
             return result
         }
     }
@@ -77,6 +89,10 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
     private func withConnection<T>(_ body: (PostgresLedgerConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
+        if let unwaited {
+            self.unwaited = nil
+            _ = try? unwaited.wait()   // a read's COMMIT: a failure there changes nothing
+        }
         if connection == nil || connection?.isClosed == true {
             connection = try open()
         }
@@ -94,6 +110,10 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
                                                              username: target.user, password: try target.password(),
                                                              database: target.database, tls: .disable)
         configuration.options.connectTimeout = .seconds(10)
+        // Session settings in the startup message: no round trips of their own.
+        configuration.options.additionalStartupParameters = [
+            ("lock_timeout", "\(Self.lockTimeoutSeconds)s"), ("TimeZone", "UTC"), ("client_min_messages", "warning"),
+        ]
         nextConnectionId += 1
         let opened: PostgresConnection
         do {
@@ -103,15 +123,12 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
         } catch {
             throw PostgresLedgerError(error, doing: "connecting to \(target)")
         }
-        let session = PostgresLedgerConnection(connection: opened, logger: logger, target: target)
-        try session.execute(sql: "SET lock_timeout = '\(Self.lockTimeoutSeconds)s'")
-        try session.execute(sql: "SET TIME ZONE 'UTC'")
-        try session.execute(sql: "SET client_min_messages = warning")
         return opened
     }
 
     deinit {
         // postgres-nio requires a connection be closed before it is freed.
+        _ = try? unwaited?.wait()
         try? connection?.close().wait()   // the process is done with the ledger; nothing to report
     }
 

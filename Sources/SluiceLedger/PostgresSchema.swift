@@ -15,6 +15,11 @@ enum PostgresSchema {
     /// Applies pending migrations, one host at a time (an advisory lock
     /// held for the session while they run).
     static func migrate(_ db: PostgresLedgerConnection) throws {
+        // Every process opening the ledger checks: one read when all is applied.
+        if let applied = try? db.column(String.self, sql: "SELECT name FROM sluice_migrations"),
+           Set(applied) == Set(migrations.map(\.name)) {
+            return
+        }
         try db.execute(sql: "SELECT pg_advisory_lock(7355608)")
         defer { _ = try? db.execute(sql: "SELECT pg_advisory_unlock(7355608)") }   // the session's end releases it too
         try db.execute(sql: """

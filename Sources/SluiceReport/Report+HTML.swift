@@ -118,8 +118,11 @@ extension Report {
             (label: "run \(run.id) \(run.status.rawValue)", parts: run.stages.compactMap { stage in stage.durationMs.map { (stage.stage, $0) } })
         }
         var out = SVGChart.stackedBars(Array(bars), title: "stage durations per run", unit: "ms")
-        out += "<table><tr><th>run</th><th>status</th><th>reason</th></tr>" + p.runs.prefix(15).map {
-            "<tr><td>\($0.id)</td><td>\($0.status.rawValue)</td><td>\(SVGChart.escape($0.message ?? ""))</td></tr>"
+        // Which host ran each run, when several hosts share the ledger.
+        let hosts = ledger.hasPrefix("postgres")
+        out += "<table><tr><th>run</th>\(hosts ? "<th>host</th>" : "")<th>status</th><th>reason</th></tr>" + p.runs.prefix(15).map {
+            "<tr><td>\($0.id)</td>" + (hosts ? "<td>\(SVGChart.escape($0.host ?? ""))</td>" : "")
+                + "<td>\($0.status.rawValue)</td><td>\(SVGChart.escape($0.message ?? ""))</td></tr>"
         }.joined() + "</table>"
         return out
     }

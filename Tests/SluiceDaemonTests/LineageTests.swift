@@ -29,8 +29,8 @@ import Testing
         return try decoder.decode(T.self, from: Data(result.stdout.utf8))
     }
 
-    @Test func aModelTracesToItsWindowDropsAndADropToEveryModelItTrained() throws {
-        let space = try Workspace(promotion: "min: {auc: 0.5}", pipelineExtra: "    window: {drops: 3}")
+    @Test(arguments: TestLedger.allCases) func aModelTracesToItsWindowDropsAndADropToEveryModelItTrained(_ ledger: TestLedger) throws {
+        let space = try Workspace(ledger: ledger, promotion: "min: {auc: 0.5}", pipelineExtra: "    window: {drops: 3}")
         for (index, rows) in [300, 400, 500].enumerated() {
             try space.drop("d\(index).csv", ChurnData.csv(rows: rows, seed: 900 + UInt64(index)))
             #expect(try space.serve().status == 0)

@@ -16,8 +16,8 @@ import Testing
 
     static func flip(_ label: String) -> String { label == "yes" ? "no" : "yes" }
 
-    @Test func anAlertNeedsConsecutiveBreachesAndWaitsOutTheCooldown() throws {
-        let space = try Workspace(promotion: "min: {auc: 0.5}", pipelineExtra: ScoringTests.monitoring
+    @Test(arguments: TestLedger.allCases) func anAlertNeedsConsecutiveBreachesAndWaitsOutTheCooldown(_ ledger: TestLedger) throws {
+        let space = try Workspace(ledger: ledger, promotion: "min: {auc: 0.5}", pipelineExtra: ScoringTests.monitoring
             + "\n    monitor: {metric: accuracy, min: 0.9, consecutive: 2, cooldown: 2, action: alert}")
         try space.drop("train.csv", ChurnData.csv(rows: 600, seed: 1900))
         try space.directory.write("inbox/churn-score/day.csv", ScoringTests.scoringCSV(rows: 100, seed: 1901))
@@ -37,8 +37,8 @@ import Testing
         #expect(try space.strings("SELECT version FROM current_models") == ["1"])   // an alert changes nothing
     }
 
-    @Test func anAutoRollbackHappensOnlyWhenThePreviousChampionIsBetterOnTheSameRows() throws {
-        let space = try Workspace(promotion: "min: {auc: 0.5}", pipelineExtra: ScoringTests.monitoring
+    @Test(arguments: TestLedger.allCases) func anAutoRollbackHappensOnlyWhenThePreviousChampionIsBetterOnTheSameRows(_ ledger: TestLedger) throws {
+        let space = try Workspace(ledger: ledger, promotion: "min: {auc: 0.5}", pipelineExtra: ScoringTests.monitoring
             + "\n    monitor: {metric: accuracy, min: 0.99, action: rollback}")
         try space.drop("a.csv", ChurnData.csv(rows: 200, seed: 2000))
         #expect(try space.serve().status == 0)
@@ -80,8 +80,8 @@ import Testing
         #expect(json.stdout.contains("\"monitor_actions\""))
     }
 
-    @Test func aRetrainActionWaivesTheNextChampionComparison() throws {
-        let space = try Workspace(promotion: "min: {auc: 0.5}\n      champion: {metric: auc, min_relative_improvement: 0.5}",
+    @Test(arguments: TestLedger.allCases) func aRetrainActionWaivesTheNextChampionComparison(_ ledger: TestLedger) throws {
+        let space = try Workspace(ledger: ledger, promotion: "min: {auc: 0.5}\n      champion: {metric: auc, min_relative_improvement: 0.5}",
                                   pipelineExtra: ScoringTests.monitoring + "\n    monitor: {metric: accuracy, min: 0.9, action: retrain}")
         try space.drop("a.csv", ChurnData.csv(rows: 600, seed: 2100))
         try space.directory.write("inbox/churn-score/day.csv", ScoringTests.scoringCSV(rows: 100, seed: 2101))
@@ -98,8 +98,8 @@ import Testing
         #expect(try space.count("SELECT count(*) FROM events WHERE kind = 'champion.waived' AND message LIKE '%monitor: accuracy of v1%'") == 1)
     }
 
-    @Test func driftOfScoredDataActsAfterConsecutiveDriftedDrops() throws {
-        let space = try Workspace(promotion: "min: {auc: 0.5}", pipelineExtra: ScoringTests.monitoring
+    @Test(arguments: TestLedger.allCases) func driftOfScoredDataActsAfterConsecutiveDriftedDrops(_ ledger: TestLedger) throws {
+        let space = try Workspace(ledger: ledger, promotion: "min: {auc: 0.5}", pipelineExtra: ScoringTests.monitoring
             + "\n    monitor: {drift: {max_drifted_share: 0.3}, consecutive: 2, action: retrain}")
         try space.drop("train.csv", ChurnData.csv(rows: 1500, seed: 2300))
         #expect(try space.serve().status == 0)
@@ -117,15 +117,15 @@ import Testing
         #expect(reason.hasPrefix("drifted share of scored data above max_drifted_share 0.3 in 2 scoring drops in a row"), "\(reason)")
     }
 
-    @Test func aMonitorPolicyThatSaysNothingIsAConfigError() throws {
-        let space = try Workspace(pipelineExtra: "    monitor: {metric: auc}")
+    @Test(arguments: TestLedger.allCases) func aMonitorPolicyThatSaysNothingIsAConfigError(_ ledger: TestLedger) throws {
+        let space = try Workspace(ledger: ledger, pipelineExtra: "    monitor: {metric: auc}")
         let result = try Command.sluice(["check", "--config", space.config])
         #expect(result.status == 1)
         #expect(result.stderr.contains("give min or max_decline (or both) for metric: what counts as degraded"), "\(result.stderr)")
     }
 
-    @Test func anAlertTakenInAWorkerReachesSystemdStatus() throws {
-        let space = try Workspace(promotion: "min: {auc: 0.5}", pipelineExtra: ScoringTests.monitoring
+    @Test(arguments: TestLedger.allCases) func anAlertTakenInAWorkerReachesSystemdStatus(_ ledger: TestLedger) throws {
+        let space = try Workspace(ledger: ledger, promotion: "min: {auc: 0.5}", pipelineExtra: ScoringTests.monitoring
             + "\n    monitor: {metric: accuracy, min: 0.9, action: alert}")
         try space.drop("train.csv", ChurnData.csv(rows: 600, seed: 2400))
         try space.directory.write("inbox/churn-score/day.csv", ScoringTests.scoringCSV(rows: 100, seed: 2401))

@@ -10,8 +10,8 @@ import Testing
         try Command.sluice(arguments + ["--config", space.config], in: space.root)
     }
 
-    @Test func retentionKeepsTheChampionTheRollbackReachAndReferencedDropsAndLeavesTombstones() throws {
-        let space = try Workspace(promotion: "min: {auc: 0.5}",
+    @Test(arguments: TestLedger.allCases) func retentionKeepsTheChampionTheRollbackReachAndReferencedDropsAndLeavesTombstones(_ ledger: TestLedger) throws {
+        let space = try Workspace(ledger: ledger, promotion: "min: {auc: 0.5}",
                                   pipelineExtra: "    retention: {keep_last: 1}\n    window: {drops: 2}")
         for index in 0..<5 {
             try space.drop("d\(index).csv", ChurnData.csv(rows: 300, seed: 1000 + UInt64(index)))
@@ -53,8 +53,8 @@ import Testing
             """) == ["d5.csv", "d4.csv"])
     }
 
-    @Test func rejectedCandidatesGoAfterRejectedDaysAndDryRunDeletesNothing() throws {
-        let space = try Workspace(promotion: "min: {auc: 0.999}", pipelineExtra: "    retention: {rejected_days: 0.00001}")
+    @Test(arguments: TestLedger.allCases) func rejectedCandidatesGoAfterRejectedDaysAndDryRunDeletesNothing(_ ledger: TestLedger) throws {
+        let space = try Workspace(ledger: ledger, promotion: "min: {auc: 0.999}", pipelineExtra: "    retention: {rejected_days: 0.00001}")
         try space.drop("day.csv", ChurnData.csv(rows: 300, seed: 1100))
         #expect(try space.serve().status == 0)
         #expect(space.files("outbox/churn/rejected").count == 1)
