@@ -34,10 +34,9 @@ struct StageSequence {
             observer.stage = name
             run.onProgress?(name, 0, "starting")
             let result = host.run(resolved.plugin, params: params, observer: observer)
-            for metric in result.metrics {
-                try run.ledger.recordMetric(runId: run.runId, stageRunId: stageId, name: metric.name, value: metric.value)
-                metrics[name, default: [:]][metric.name] = metric.value
-            }
+            try run.ledger.recordMetrics(runId: run.runId, stageRunId: stageId,
+                                         metrics: result.metrics.map { ($0.name, $0.value) })
+            for metric in result.metrics { metrics[name, default: [:]][metric.name] = metric.value }
             plugins.append(Manifest.Plugin(stage: name, name: resolved.plugin.name, version: resolved.plugin.version,
                                            kind: resolved.plugin.kind.description,
                                            file: FileSystem.baseName(resolved.plugin.path),

@@ -13,6 +13,10 @@ struct GRDBConnection: LedgerConnection {
         return db.changesCount
     }
 
+    func executeDeferred(sql: String, arguments: [any LedgerBindable]) throws {
+        try execute(sql: sql, arguments: arguments)
+    }
+
     func insert(sql: String, arguments: [any LedgerBindable]) throws -> Int64 {
         try execute(sql: sql, arguments: arguments)
         return db.lastInsertedRowID

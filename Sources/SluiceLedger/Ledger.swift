@@ -19,6 +19,8 @@ public protocol Ledger: Sendable {
                     plugin: PluginIdentity?) throws -> Int64
     func finishStage(id: Int64, status: StageStatus, message: String?, durationMs: Double) throws
     func recordMetric(runId: Int64, stageRunId: Int64?, name: String, value: Double) throws
+    /// Records a stage's metrics in one transaction (one round trip to a shared ledger, not one per metric).
+    func recordMetrics(runId: Int64, stageRunId: Int64?, metrics: [(name: String, value: Double)]) throws
 
     // Models
     func recordModel(runId: Int64, pipeline: String, version: Int?, decision: Decision, reasons: String,

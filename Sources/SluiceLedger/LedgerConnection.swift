@@ -9,6 +9,11 @@ public protocol LedgerConnection {
     /// Runs an `INSERT` into a table with an `id` key; returns the new row's id.
     func insert(sql: String, arguments: [any LedgerBindable]) throws -> Int64
     func fetchAll(sql: String, arguments: [any LedgerBindable]) throws -> [LedgerRow]
+    /// Runs a statement whose answer nobody reads before the transaction
+    /// ends. PostgreSQL sends it at once without waiting, so a transaction of
+    /// such statements costs one round trip; a failure still fails the
+    /// transaction (nothing of it is committed) and is thrown at its end.
+    func executeDeferred(sql: String, arguments: [any LedgerBindable]) throws
 }
 
 extension LedgerConnection {

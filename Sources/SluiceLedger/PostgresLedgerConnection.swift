@@ -9,12 +9,21 @@ struct PostgresLedgerConnection: LedgerConnection {
     let connection: PostgresConnection
     let logger: Logger
     let target: PostgresTarget
+    /// The deferred statements sent in the current transaction.
+    let deferred: DeferredStatements
 
     var dialect: LedgerDialect { .postgres }
 
     @discardableResult
     func execute(sql: String, arguments: [any LedgerBindable]) throws -> Int {
         try run(sql, arguments).metadata.rows ?? 0
+    }
+
+    func executeDeferred(sql: String, arguments: [any LedgerBindable]) throws {
+        let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: Self.bindings(arguments))
+        deferred.add(connection.query(query, logger: logger).flatMapErrorThrowing { error in
+            throw PostgresLedgerError(error, doing: Self.head(sql))
+        })
     }
 
     func insert(sql: String, arguments: [any LedgerBindable]) throws -> Int64 {
@@ -45,6 +54,15 @@ struct PostgresLedgerConnection: LedgerConnection {
     }
 
     private func run(_ sql: String, _ arguments: [any LedgerBindable]) throws -> PostgresQueryResult {
+        let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: Self.bindings(arguments))
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch {
+            throw PostgresLedgerError(error, doing: Self.head(sql))
+        }
+    }
+
+    static func bindings(_ arguments: [any LedgerBindable]) -> PostgresBindings {
         var binds = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
             switch argument.ledgerBinding {
@@ -56,12 +74,7 @@ struct PostgresLedgerConnection: LedgerConnection {
             case .text(nil): binds.append(PostgresData(type: .text))
             }
         }
-        let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: binds)
-        do {
-            return try connection.query(query, logger: logger).wait()
-        } catch {
-            throw PostgresLedgerError(error, doing: Self.head(sql))
-        }
+        return binds
     }
 
     /// `sql` with each `?` outside quotes replaced by `$1`, `$2`, ….

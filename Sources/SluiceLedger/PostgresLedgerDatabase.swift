@@ -19,6 +19,7 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
     /// A read's COMMIT, sent without waiting (a read-only transaction has
     /// nothing to lose): the next use waits for it, by then long done.
     private var unwaited: EventLoopFuture<PostgresQueryResult>?
+    private let deferred = DeferredStatements()
     private let logger = Logger(label: "sluice.ledger.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
     public var dialect: LedgerDialect { .postgres }
@@ -72,13 +73,25 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
                 result = try body(connection)
                 _ = try begun.wait()
             } catch {
+                // A deferred statement that failed first is the cause; what followed it only found the transaction aborted.
+                var cause = error
+                do { try deferred.settle() } catch { cause = error }
                 _ = try? connection.execute(sql: "ROLLBACK")   // the error that matters is the one thrown below
+                throw cause
+            }
+            // COMMIT goes out behind the deferred statements: if one of them
+            // failed, the transaction is aborted and COMMIT only rolls it back.
+            let committed = connection.send("COMMIT")
+            do {
+                try deferred.settle()
+            } catch {
+                _ = try? committed.wait()   // a rollback by then
                 throw error
             }
             if waitForCommit {
-                try connection.execute(sql: "COMMIT")
+                _ = try committed.wait()
             } else {
-                unwaited = connection.send("COMMIT")
+                unwaited = committed
             }
             return result
         }
@@ -97,7 +110,7 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
             connection = try open()
         }
         do {
-            return try body(PostgresLedgerConnection(connection: connection!, logger: logger, target: target))
+            return try body(PostgresLedgerConnection(connection: connection!, logger: logger, target: target, deferred: deferred))
         } catch let error as PostgresLedgerError where error.connectionLost {
             try? connection?.close().wait()   // already broken; the next call opens a new one
             connection = nil

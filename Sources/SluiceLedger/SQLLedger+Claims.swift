@@ -22,7 +22,7 @@ extension SQLLedger {
 
     public func removeClaim(claimKey: String, host: String) throws {
         try database.write { db in
-            try db.execute(sql: "DELETE FROM claims WHERE claim_key = ? AND host = ?", arguments: [claimKey, host])
+            try db.executeDeferred(sql: "DELETE FROM claims WHERE claim_key = ? AND host = ?", arguments: [claimKey, host])
         }
     }
 
@@ -30,7 +30,7 @@ extension SQLLedger {
         guard !claimKeys.isEmpty else { return }
         try database.write { db in
             for key in claimKeys {
-                try db.execute(sql: "UPDATE claims SET state = 'done' WHERE claim_key = ? AND host = ? AND state = 'held'",
+                try db.executeDeferred(sql: "UPDATE claims SET state = 'done' WHERE claim_key = ? AND host = ? AND state = 'held'",
                                arguments: [key, host])
             }
         }
@@ -45,9 +45,9 @@ extension SQLLedger {
 
     public func renewLeases(host: String, leaseSeconds: Double) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE claims SET lease_until = \(db.dialect.nowEpoch) + ? WHERE host = ? AND state = 'held'",
+            try db.executeDeferred(sql: "UPDATE claims SET lease_until = \(db.dialect.nowEpoch) + ? WHERE host = ? AND state = 'held'",
                            arguments: [leaseSeconds, host])
-            try db.execute(sql: "UPDATE lane_leases SET lease_until = \(db.dialect.nowEpoch) + ? WHERE host = ?",
+            try db.executeDeferred(sql: "UPDATE lane_leases SET lease_until = \(db.dialect.nowEpoch) + ? WHERE host = ?",
                            arguments: [leaseSeconds, host])
         }
     }
@@ -79,7 +79,7 @@ extension SQLLedger {
 
     public func heartbeat(host: String, leaseSeconds: Double) throws -> Int {
         try database.write { db in
-            try db.execute(sql: """
+            try db.executeDeferred(sql: """
                 INSERT INTO hosts (host, seen_until, started_at) VALUES (?, \(db.dialect.nowEpoch) + ?, ?)
                 ON CONFLICT (host) DO UPDATE SET seen_until = excluded.seen_until
                 """, arguments: [host, leaseSeconds, Timestamp.now()])
@@ -89,13 +89,13 @@ extension SQLLedger {
 
     public func releaseLanes(host: String) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE lane_leases SET host = NULL WHERE host = ?", arguments: [host])
+            try db.executeDeferred(sql: "UPDATE lane_leases SET host = NULL WHERE host = ?", arguments: [host])
         }
     }
 
     public func releaseLane(_ lane: String, host: String) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE lane_leases SET host = NULL WHERE lane = ? AND host = ?", arguments: [lane, host])
+            try db.executeDeferred(sql: "UPDATE lane_leases SET host = NULL WHERE lane = ? AND host = ?", arguments: [lane, host])
         }
     }
 }

@@ -29,7 +29,7 @@ extension SQLLedger {
         let pending = try monitorActions(pipeline: pipeline).last { $0.action == "retrain" && $0.consumedRunId == nil }
         guard let pending else { return nil }
         try database.write { db in
-            try db.execute(sql: "UPDATE monitor_actions SET consumed_run_id = ? WHERE id = ?", arguments: [runId, pending.id])
+            try db.executeDeferred(sql: "UPDATE monitor_actions SET consumed_run_id = ? WHERE id = ?", arguments: [runId, pending.id])
         }
         return pending
     }

@@ -27,7 +27,7 @@ extension SQLLedger {
                                        arguments: [pipeline])
         let now = Timestamp.now()
         let at = last.map { Swift.max($0, now) } ?? now
-        try db.execute(sql: """
+        try db.executeDeferred(sql: """
             INSERT INTO champion_changes (pipeline, from_model_id, to_model_id, action, reason, by_name, at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [pipeline, from, to, action.rawValue, reason, by, at])
@@ -93,7 +93,7 @@ extension SQLLedger {
 
     public func recordModelIdentity(modelId: Int64, digest: String) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE models SET identity = ? WHERE id = ?", arguments: [digest, modelId])
+            try db.executeDeferred(sql: "UPDATE models SET identity = ? WHERE id = ?", arguments: [digest, modelId])
         }
     }
 }

@@ -20,14 +20,14 @@ extension SQLLedger {
 
     public func markModelDeleted(id: Int64, reason: String) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE models SET deleted_at = ?, deleted_reason = ? WHERE id = ? AND deleted_at IS NULL",
+            try db.executeDeferred(sql: "UPDATE models SET deleted_at = ?, deleted_reason = ? WHERE id = ? AND deleted_at IS NULL",
                            arguments: [Timestamp.now(), reason, id])
         }
     }
 
     public func markDropDeleted(id: Int64, reason: String) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE drops SET deleted_at = ?, deleted_reason = ? WHERE id = ? AND deleted_at IS NULL",
+            try db.executeDeferred(sql: "UPDATE drops SET deleted_at = ?, deleted_reason = ? WHERE id = ? AND deleted_at IS NULL",
                            arguments: [Timestamp.now(), reason, id])
         }
     }

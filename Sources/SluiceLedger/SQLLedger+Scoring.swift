@@ -3,7 +3,7 @@ import SluiceSystem
 /// Scoring runs, their predictions, and the realized performance of the model in service.
 extension SQLLedger {
     public func markDrop(id: Int64, kind: String) throws {
-        try database.write { db in try db.execute(sql: "UPDATE drops SET kind = ? WHERE id = ?", arguments: [kind, id]) }
+        try database.write { db in try db.executeDeferred(sql: "UPDATE drops SET kind = ? WHERE id = ?", arguments: [kind, id]) }
     }
 
     public func drop(inboxPath: String, claimedAt: String) throws -> Int64? {
@@ -15,7 +15,7 @@ extension SQLLedger {
 
     public func startScoring(runKey: String, pipeline: String, dropId: Int64, modelId: Int64?, version: Int?) throws -> Int64 {
         try database.write { db in
-            try db.execute(sql: """
+            try db.executeDeferred(sql: """
                 INSERT INTO scoring_runs (run_key, pipeline, drop_id, model_id, version, started_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (run_key) DO UPDATE SET status = 'running', started_at = excluded.started_at
                 """, arguments: [runKey, pipeline, dropId, modelId, version, Timestamp.now()])
@@ -26,7 +26,7 @@ extension SQLLedger {
     public func finishScoring(id: Int64, status: String, rows: Int?, predictionsPath: String?, summary: String?,
                               driftedShare: Double?, message: String) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.executeDeferred(sql: """
                 UPDATE scoring_runs SET status = ?, rows = ?, predictions_path = ?, summary = ?, drifted_share = ?,
                                         message = ?, ended_at = ? WHERE id = ?
                 """, arguments: [status, rows, predictionsPath, summary, driftedShare, message, Timestamp.now(), id])
@@ -35,9 +35,9 @@ extension SQLLedger {
 
     public func recordPredictions(scoringRunId: Int64, rows: [(id: String, scores: [Double])]) throws {
         try database.write { db in
-            try db.execute(sql: "DELETE FROM predictions WHERE scoring_run_id = ?", arguments: [scoringRunId])
+            try db.executeDeferred(sql: "DELETE FROM predictions WHERE scoring_run_id = ?", arguments: [scoringRunId])
             for row in rows {
-                try db.execute(sql: """
+                try db.executeDeferred(sql: """
                     INSERT INTO predictions (scoring_run_id, row_id, scores) VALUES (?, ?, ?)
                     ON CONFLICT (scoring_run_id, row_id) DO UPDATE SET scores = excluded.scores
                     """, arguments: [scoringRunId, row.id, row.scores.map { "\($0)" }.joined(separator: ",")])
@@ -66,7 +66,7 @@ extension SQLLedger {
                                       labelsDropId: Int64?, runId: Int64?, metrics: [(String, Double)], rows: Int) throws {
         try database.write { db in
             for (name, value) in metrics where !value.isNaN {
-                try db.execute(sql: """
+                try db.executeDeferred(sql: """
                     INSERT INTO realized_metrics (pipeline, version, source, scoring_run_id, labels_drop_id, run_id, name, value, rows, at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [pipeline, version, source, scoringRunId, labelsDropId, runId, name, value, rows, Timestamp.now()])

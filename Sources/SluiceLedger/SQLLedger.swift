@@ -55,14 +55,14 @@ public final class SQLLedger: Ledger {
 
     public func describeDrop(id: Int64, sha256: String, sizeBytes: Int64, rows: Int64?) throws {
         try database.write { db in
-            try db.execute(sql: "UPDATE drops SET sha256 = ?, size_bytes = ?, rows = ? WHERE id = ?",
+            try db.executeDeferred(sql: "UPDATE drops SET sha256 = ?, size_bytes = ?, rows = ? WHERE id = ?",
                            arguments: [sha256, sizeBytes, rows, id])
         }
     }
 
     public func finishDrop(id: Int64, outcome: DropOutcome, reason: String, finalPath: String) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.executeDeferred(sql: """
                 UPDATE drops SET outcome = ?, outcome_reason = ?, final_path = ?, finished_at = ? WHERE id = ?
                 """, arguments: [outcome.rawValue, reason, finalPath, Timestamp.now(), id])
         }
@@ -83,7 +83,7 @@ public final class SQLLedger: Ledger {
 
     public func finishRun(id: Int64, status: RunStatus, message: String, durationMs: Double) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.executeDeferred(sql: """
                 UPDATE runs SET status = ?, message = ?, ended_at = ?, duration_ms = ? WHERE id = ?
                 """, arguments: [status.rawValue, message, Timestamp.now(), durationMs, id])
         }
@@ -103,18 +103,25 @@ public final class SQLLedger: Ledger {
 
     public func finishStage(id: Int64, status: StageStatus, message: String?, durationMs: Double) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.executeDeferred(sql: """
                 UPDATE stage_runs SET status = ?, message = ?, ended_at = ?, duration_ms = ? WHERE id = ?
                 """, arguments: [status.rawValue, message, Timestamp.now(), durationMs, id])
         }
     }
 
     public func recordMetric(runId: Int64, stageRunId: Int64?, name: String, value: Double) throws {
+        try recordMetrics(runId: runId, stageRunId: stageRunId, metrics: [(name, value)])
+    }
+
+    public func recordMetrics(runId: Int64, stageRunId: Int64?, metrics: [(name: String, value: Double)]) throws {
+        guard !metrics.isEmpty else { return }
         try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO metrics (run_id, stage_run_id, name, value) VALUES (?, ?, ?, ?)
-                ON CONFLICT (run_id, stage_run_id, name) DO UPDATE SET value = excluded.value
-                """, arguments: [runId, stageRunId, name, value])
+            for (name, value) in metrics {
+                try db.executeDeferred(sql: """
+                    INSERT INTO metrics (run_id, stage_run_id, name, value) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (run_id, stage_run_id, name) DO UPDATE SET value = excluded.value
+                    """, arguments: [runId, stageRunId, name, value])
+            }
         }
     }
 
@@ -170,7 +177,7 @@ public final class SQLLedger: Ledger {
 
     public func abandonPublication(_ pending: PendingPublication, reason: String) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.executeDeferred(sql: """
                 UPDATE models SET publication = 'abandoned', reasons = reasons || '; ' || ?
                 WHERE id = ? AND publication = 'publishing'
                 """, arguments: [reason, pending.modelId])
@@ -191,7 +198,7 @@ public final class SQLLedger: Ledger {
     public func recordGateRules(runId: Int64, stageRunId: Int64, rules: [GateRecord.Rule]) throws {
         try database.write { db in
             for rule in rules {
-                try db.execute(sql: """
+                try db.executeDeferred(sql: """
                     INSERT INTO gate_rules (run_id, stage_run_id, metric, bound, threshold, measured, passed, text)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [runId, stageRunId, rule.metric, rule.bound, rule.threshold, rule.measured,
@@ -214,7 +221,7 @@ public final class SQLLedger: Ledger {
     public func recordFindings(runId: Int64, stageRunId: Int64, findings: [Finding]) throws {
         try database.write { db in
             for finding in findings {
-                try db.execute(sql: """
+                try db.executeDeferred(sql: """
                     INSERT INTO findings (run_id, stage_run_id, kind, severity, column_name, measured, expected,
                                           count, examples, message)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -236,7 +243,7 @@ public final class SQLLedger: Ledger {
 
     public func recordProfile(dropId: Int64, runId: Int64, profile: String) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.executeDeferred(sql: """
                 INSERT INTO drop_profiles (drop_id, run_id, profile) VALUES (?, ?, ?)
                 ON CONFLICT (drop_id) DO UPDATE SET run_id = excluded.run_id, profile = excluded.profile
                 """,
@@ -252,7 +259,7 @@ public final class SQLLedger: Ledger {
 
     public func pinSchema(pipeline: String, source: String, dropId: Int64?, profile: String) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.executeDeferred(sql: """
                 INSERT INTO schemas (pipeline, source, drop_id, profile, created_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [pipeline, source, dropId, profile, Timestamp.now()])
         }
@@ -277,7 +284,7 @@ public final class SQLLedger: Ledger {
     public func recordDrift(runId: Int64, dropId: Int64, referenceDropId: Int64?, scores: [DriftScore]) throws {
         try database.write { db in
             for score in scores {
-                try db.execute(sql: """
+                try db.executeDeferred(sql: """
                     INSERT INTO drift_scores (run_id, drop_id, reference_drop_id, column_name, measure, score, threshold, drifted)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [runId, dropId, referenceDropId, score.column, score.measure, score.score,
@@ -322,7 +329,7 @@ public final class SQLLedger: Ledger {
     public func recordRunInputs(runId: Int64, inputs: [(dropId: Int64, rows: Int)]) throws {
         try database.write { db in
             for (position, input) in inputs.enumerated() {
-                try db.execute(sql: """
+                try db.executeDeferred(sql: """
                     INSERT INTO run_inputs (run_id, drop_id, position, rows) VALUES (?, ?, ?, ?)
                     ON CONFLICT (run_id, drop_id) DO UPDATE SET position = excluded.position, rows = excluded.rows
                     """,
@@ -343,7 +350,7 @@ public final class SQLLedger: Ledger {
     public func recordEvent(level: EventLevel, kind: String, pipeline: String?, dropId: Int64?,
                             runId: Int64?, message: String) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.executeDeferred(sql: """
                 INSERT INTO events (at, level, kind, pipeline, drop_id, run_id, message) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [Timestamp.now(), level.rawValue, kind, pipeline, dropId, runId, message])
         }
@@ -383,7 +390,7 @@ public final class SQLLedger: Ledger {
 
     public func failRunningStages(runId: Int64, message: String) throws {
         try database.write { db in
-            try db.execute(sql: """
+            try db.executeDeferred(sql: """
                 UPDATE stage_runs SET status = 'failed', message = ?, ended_at = ?,
                     duration_ms = \(db.dialect.millisecondsSince(column: "started_at"))
                 WHERE run_id = ? AND status = 'running'

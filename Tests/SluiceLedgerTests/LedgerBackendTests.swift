@@ -236,6 +236,22 @@ import Testing
         #expect(try ledger.takeLane("churn", host: "h2", leaseSeconds: 30))
     }
 
+    /// A statement sent without waiting (PostgreSQL) still fails its
+    /// transaction: nothing of it is committed, the error names the cause,
+    /// and the connection goes on.
+    @Test(arguments: Backend.allCases)
+    func aFailedStatementFailsItsWholeTransaction(_ backend: Backend) throws {
+        let ledger = try open(backend)
+        let run = try seedRun(ledger, key: "k")
+        let error = #expect(throws: (any Error).self) {
+            try ledger.recordMetrics(runId: run, stageRunId: 424242, metrics: [("a", 1), ("b", 2)])
+        }
+        #expect("\(error!)".lowercased().contains("foreign key"))
+        #expect(try ledger.database.read { try $0.scalar(Int.self, sql: "SELECT count(*) FROM metrics") } == 0)
+        try ledger.recordMetrics(runId: run, stageRunId: nil, metrics: [("a", 1), ("b", 2)])
+        #expect(try ledger.database.read { try $0.scalar(Int.self, sql: "SELECT count(*) FROM metrics") } == 2)
+    }
+
     func seedRun(_ ledger: SQLLedger, key: String) throws -> Int64 {
         let drop = try ledger.recordDrop(pipeline: "churn", fileName: "a", inboxPath: "/a", receivedAt: "t", claimedAt: "t")
         return try ledger.startRun(dropId: drop, pipeline: "churn", runKey: key, seed: 1, configSHA256: "c",
