@@ -17,7 +17,7 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
     private var connection: PostgresConnection?
     private var nextConnectionId = 0
     /// A read's COMMIT, sent without waiting (a read-only transaction has
-    /// nothing to lose): the next use waits for it, by then long done.
+    /// nothing to lose, and the connection runs it before whatever comes next).
     private var unwaited: EventLoopFuture<PostgresQueryResult>?
     private let deferred = DeferredStatements()
     private let logger = Logger(label: "sluice.ledger.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -102,10 +102,6 @@ public final class PostgresLedgerDatabase: LedgerDatabase, @unchecked Sendable {
     private func withConnection<T>(_ body: (PostgresLedgerConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        if let unwaited {
-            self.unwaited = nil
-            _ = try? unwaited.wait()   // a read's COMMIT: a failure there changes nothing
-        }
         if connection == nil || connection?.isClosed == true {
             connection = try open()
         }
