@@ -34,11 +34,14 @@ public enum Daemon {
         // With a shared ledger, only what this host held or may take over is
         // recovered: other hosts' work folders are theirs while their leases last.
         let shared = ledger.isShared ? SharedInbox(ledger: ledger, host: configuration.host, logger: logger) : nil
-        let requeued = try shared?.startup(configuration: configuration)
-            ?? Recovery.run(configuration: configuration, ledger: context.ledger, logger: logger)
+        let startup = try shared?.startup(configuration: configuration)
+        let requeued = try startup?.requeued ?? Recovery.run(configuration: configuration, ledger: context.ledger, logger: logger)
+        // Folders a worker that outlived the last daemon still held: recovered once it lets go.
+        let held = try Recovery.stillHeld(configuration: configuration, among: startup?.folders)
 
         let metrics = MetricsWriter(context: context, configuration: configuration)
-        let scheduler = Scheduler(context: context, configuration: configuration, metrics: metrics, shared: shared)
+        let scheduler = Scheduler(context: context, configuration: configuration, metrics: metrics, shared: shared,
+                                  heldFolders: held)
         await scheduler.enqueue(requeued.map { QueuedDrop(pipeline: $0.claim.pipeline, source: .requeue($0), kind: $0.claim.kind) })
         let watcher = try InboxWatcher(context: context, scheduler: scheduler, configuration: configuration)
         await watcher.watch(configuration)

@@ -55,7 +55,14 @@ actor Scheduler: Service {
     /// Hosts alive in the shared ledger (this one included), from the last heartbeat.
     private var liveHosts = 1
 
-    init(context: DaemonContext, configuration: SluiceConfiguration, metrics: MetricsWriter, shared: SharedInbox? = nil) {
+    /// Work folders recovery left because a worker of an earlier daemon still
+    /// held them; each is recovered once its lock is let go.
+    private var heldFolders: Set<String>
+    private var nextHeldCheck = 0.0
+
+    init(context: DaemonContext, configuration: SluiceConfiguration, metrics: MetricsWriter, shared: SharedInbox? = nil,
+         heldFolders: Set<String> = []) {
+        self.heldFolders = heldFolders
         self.context = context
         self.configuration = configuration
         self.metrics = metrics
@@ -234,7 +241,7 @@ actor Scheduler: Service {
                 add(QueuedDrop(pipeline: pipeline.name, source: .inbox(path), kind: kind))
             }
         }
-        let periodic = sharedHousekeeping(now: now) + periodicRescan(now: now)
+        let periodic = sharedHousekeeping(now: now) + periodicRescan(now: now) + releasedFolders(now: now)
         if !due.isEmpty || !rescans.isEmpty || !periodic.isEmpty {
             due.forEach(add)
             periodic.forEach(add)
@@ -279,6 +286,27 @@ actor Scheduler: Service {
             }
         } catch {
             context.logger.warning("shared ledger housekeeping failed (leases not renewed this time): \(error)")
+            return []
+        }
+    }
+
+    /// Every second: the held folders whose worker has let go, recovered.
+    private func releasedFolders(now: Double) -> [QueuedDrop] {
+        guard !heldFolders.isEmpty, stoppingSince == nil, now >= nextHeldCheck else { return [] }
+        nextHeldCheck = now + 1
+        let work = configuration.workDirectory
+        do {
+            let released = try heldFolders.filter { try !DropClaim.isHeldByAWorker(work + "/" + $0, timeout: 0) }
+            guard !released.isEmpty else { return [] }
+            heldFolders.subtract(released)
+            context.logger.info("\(released.count) work folder\(released.count == 1 ? "" : "s") an earlier worker held \(released.count == 1 ? "is" : "are") free now; recovering \(released.sorted().joined(separator: ", "))")
+            return try Recovery.run(configuration: configuration, ledger: context.ledger, logger: context.logger,
+                                    only: released).map {
+                QueuedDrop(pipeline: $0.claim.pipeline, source: .requeue($0), kind: $0.claim.kind)
+            }
+        } catch {
+            context.logger.error("could not recover the work folders an earlier worker held: \(error); they are recovered at the next start")
+            heldFolders.removeAll()
             return []
         }
     }

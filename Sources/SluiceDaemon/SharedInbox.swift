@@ -126,10 +126,11 @@ struct SharedInbox {
 
     /// At start: this host's own claims from before (none of its workers
     /// survived its restart) and any whose lease ran out, recovered.
-    func startup(configuration: SluiceConfiguration) throws -> [Recovery.Requeue] {
+    /// Returns the drops to run again and the work folders recovery looked at.
+    func startup(configuration: SluiceConfiguration) throws -> (requeued: [Recovery.Requeue], folders: Set<String>) {
         let own = try ledger.heldClaims(host: host)
         let taken = try ledger.takeExpiredClaims(host: host, leaseSeconds: configuration.leaseSeconds, limit: 1000)
-        return try takeOver(own + taken, configuration: configuration, startup: true)
+        return (try takeOver(own + taken, configuration: configuration, startup: true), Set(own + taken))
     }
 
     private func takeOver(_ keys: [String], configuration: SluiceConfiguration, startup: Bool = false) throws -> [Recovery.Requeue] {

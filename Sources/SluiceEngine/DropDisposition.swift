@@ -15,6 +15,7 @@ enum DropDisposition {
         // Same hash means same bytes: replacing an earlier copy loses nothing.
         try FileSystem.rename(claim.path, to: destination)
         try FileSystem.syncDirectory(folder)
+        CrashPoint.renamedDrop.reach()
         removeWorkDirectory(claim)
         return destination
     }
@@ -42,6 +43,7 @@ enum DropDisposition {
         try FileSystem.writeAtomically(text, to: destination + ".reason")
         try FileSystem.rename(claim.path, to: destination)
         try FileSystem.syncDirectory(folder)
+        CrashPoint.renamedDrop.reach()
         removeWorkDirectory(claim)
         return destination
     }

@@ -90,7 +90,17 @@ public enum Recovery {
             do {
                 claim = try DropClaim.load(workDirectory: run.workDirectory)
             } catch {
+                // Filed, and the folder half removed (its record gone first) when the run stopped.
+                if try FiledRun.settle(run, configuration: configuration, ledger: ledger, logger: logger),
+                   try removeAbandonedClaim(run.workDirectory, logger: logger) {
+                    continue
+                }
                 try unreadableClaim(run.workDirectory, pipeline: run.pipeline, error: error, ledger: ledger, logger: logger)
+                continue
+            }
+            // Filed, but the work folder not yet removed when the run stopped.
+            if !claim.isPresent, try FiledRun.settle(run, configuration: configuration, ledger: ledger, logger: logger) {
+                DropDisposition.removeWorkDirectory(claim)
                 continue
             }
             if let version = published[run.id] {
@@ -163,6 +173,19 @@ public enum Recovery {
             requeue.append(Requeue(claim: claim, dropId: nil, runKey: claim.runKey))
         }
         return requeue
+    }
+
+    /// The work folders (by name; only those in `among` when given) whose
+    /// worker lock a live process holds now: recovery left them alone, and the
+    /// daemon recovers each once its lock is let go (``run(configuration:ledger:logger:only:)``).
+    public static func stillHeld(configuration: SluiceConfiguration, among: Set<String>?) throws -> Set<String> {
+        let work = configuration.workDirectory
+        guard FileSystem.isDirectory(work) else { return [] }
+        var held = Set<String>()
+        for name in try FileSystem.list(work) where among?.contains(name) ?? true {
+            if try DropClaim.isHeldByAWorker(work + "/" + name, timeout: 0) { held.insert(name) }
+        }
+        return held
     }
 
     /// Temp files a crash left in an outbox: archives are only ever complete under their final name.

@@ -31,6 +31,8 @@ public enum CrashPoint: String, CaseIterable, Sendable {
     case archived = "publish.archived"
     /// `current` points at the new archive; the ledger not yet told.
     case switched = "publish.switched"
+    /// The drop is renamed into archive/ or quarantine/; its work folder not removed yet.
+    case renamedDrop = "dispose.renamed"
     /// The drop is in archive/ or quarantine/; its ledger row still says claimed.
     case disposed = "dispose.moved"
     /// The drop's row is final; its run's is not.
