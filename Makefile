@@ -23,15 +23,20 @@ VERSION   := $(shell sed -n 's/.*current = "\(.*\)"/\1/p' Sources/SluiceEngine/S
 
 all: build
 
-# Installs the Debian -dev packages sluice links against, only if missing.
-deps:
+# Installs the Debian packages in $(1) that are missing ($(2) says what for).
+define install-missing
 	@missing=""; \
-	for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
+	  echo "installing Debian packages$(2):$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
+
+# Installs the Debian -dev packages sluice links against, only if missing.
+deps:
+	$(call install-missing,$(DEB_PACKAGES),)
 
 # The browser the HTML report test opens the page in. Optional: where it cannot
 # be installed the test says so (skipped with its reason) and the rest runs.
@@ -63,13 +68,7 @@ test: deps browser test-deps
 	Tests/Postgres/with-cluster.sh $(SWIFT) test
 
 test-deps:
-	@missing=""; \
-	for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages for the tests:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	$(call install-missing,$(TEST_PACKAGES), for the tests)
 
 # Coverage-guided fuzzing with libFuzzer (Tests/Fuzz): each target for
 # FUZZ_SECONDS (default 60); prints executions, exec/s and coverage. CI runs it

@@ -69,6 +69,11 @@ public final class SQLiteLedgerDatabase: LedgerDatabase {
         try pool.read { db in try LedgerSchema.migrator.appliedMigrations(db) }
     }
 
+    /// Statement arguments as GRDB takes them (for code reading the SQLite file directly).
+    public static func statementArguments(_ values: [any LedgerBindable]) -> StatementArguments {
+        GRDBConnection.arguments(values)
+    }
+
     /// The journal mode SQLite reports (`wal` once opened).
     public func journalMode() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }

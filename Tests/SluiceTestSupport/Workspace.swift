@@ -106,12 +106,6 @@ public final class Workspace {
     }
 
     static func grdb(_ arguments: [any LedgerBindable]) -> StatementArguments {
-        StatementArguments(arguments.map { argument -> (any DatabaseValueConvertible)? in
-            switch argument.ledgerBinding {
-            case .integer(let number): number
-            case .real(let number): number
-            case .text(let text): text
-            }
-        })
+        SQLiteLedgerDatabase.statementArguments(arguments)
     }
 }
