@@ -19,7 +19,7 @@ TEST_PACKAGES := postgresql
 INSTALLED_PLUGINS := validate features train evaluate row-audit clip-outliers drop-duplicates
 VERSION   := $(shell sed -n 's/.*current = "\(.*\)"/\1/p' Sources/SluiceEngine/SluiceVersion.swift)
 
-.PHONY: all deps test-deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path bench-load bench-soak bench-hosts install install-sdk fuzz clean
+.PHONY: all deps test-deps browser build demo test bench bench-report bench-intake bench-ingest bench-train bench-path bench-load bench-soak bench-hosts bench-scale install install-sdk fuzz clean
 
 all: build
 
@@ -80,6 +80,11 @@ fuzz: deps
 # throw-away PostgreSQL ledger, beside one daemon on SQLite (docs/scale.md).
 bench-hosts: build test-deps
 	Tests/Postgres/with-cluster.sh python3 Benchmarks/shared_hosts.py --bin "$$($(SWIFT) build -c release --show-bin-path)"
+
+# Speed as history grows: a window run vs one file, inspect vs ingest and
+# polars, serve --once vs start-up (Benchmarks/scale.py; numpy, pandas, polars).
+bench-scale: build
+	python3 Benchmarks/scale.py --bin "$$($(SWIFT) build -c release --show-bin-path)"
 
 # Benchmarks print tables; they are not tests. See Benchmarks/.
 bench: bench-intake bench-ingest bench-train bench-path bench-report

@@ -42,6 +42,7 @@ struct Intake {
             return .finished(try disposition.quarantine(reason: "ingest: \(error)", stage: "ingest"))
         }
         run.sha256 = drop.sha256
+        run.parsedDrop = drop.table
         let ingestMs = (Timestamp.monotonic() - ingestStart) * 1000
         try run.ledger.describeDrop(id: run.dropId, sha256: drop.sha256, sizeBytes: drop.sizeBytes,
                                     rows: Int64(drop.table.rowCount))

@@ -5,6 +5,7 @@ import SluiceFormats
 import SluiceLedger
 import SluicePluginHost
 import SluicePredict
+import SluiceSystem
 
 /// What a run compares with, handed to the stages as artifacts before any of
 /// them runs: the pinned schema (`reference/schema.json`: the config's
@@ -66,15 +67,26 @@ public struct References {
             guard bundle.model.task == pipeline.task.rawValue else {
                 throw PredictError("it is a \(bundle.model.task) model and the pipeline's task is \(pipeline.task.rawValue)")
             }
-            let scores = try Predictor.scores(bundle, table: table, searchPath: searchPath)
+            // Only the holdout rows are scored: the gate compares on them, and
+            // the training rows (most of a window) would be paid for in vain.
+            // Training rows' scores are NaN; the artifact stays row-aligned.
+            let started = Timestamp.monotonic()
+            let holdout = host.roles.indices.filter { host.roles[$0] == 1 }
+            let width = bundle.model.width
+            let scores = try Predictor.scores(bundle, table: table.rows(holdout), searchPath: searchPath)
+            var full = [Double](repeating: .nan, count: table.rowCount * width)
+            for (index, row) in holdout.enumerated() {
+                for o in 0..<width { full[row * width + o] = scores[index * width + o] }
+            }
             var bytes = [UInt8]()
-            bytes.reserveCapacity(scores.count * 8)
-            for p in scores { withUnsafeBytes(of: p.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            bytes.reserveCapacity(full.count * 8)
+            for p in full { withUnsafeBytes(of: p.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
             host.putArtifact("champion/scores.f64", bytes, bytesPerRow: 8 * bundle.model.width)
             host.putArtifact("champion/info.json", try ChampionInfo(version: version, archive: archive, error: nil,
                                                                     width: bundle.model.width,
                                                                     classes: bundle.model.classes).encoded())
-            return (.info, "champion.scored", "champion v\(version) re-scored on this drop for comparison")
+            return (.info, "champion.scored", "champion v\(version) re-scored on this drop's \(holdout.count) holdout rows for comparison "
+                    + "in \(RunContext.milliseconds((Timestamp.monotonic() - started) * 1000))")
         } catch let error as PredictError {
             host.putArtifact("champion/info.json", try ChampionInfo(version: version, archive: archive,
                                                                     error: "\(error)", width: nil, classes: nil).encoded())

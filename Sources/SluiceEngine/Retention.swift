@@ -1,3 +1,4 @@
+import SluiceData
 import Logging
 import SluiceConfig
 import SluiceLedger
@@ -128,6 +129,11 @@ public struct Retention {
             }
             do {
                 if FileSystem.exists(deletion.path) { try FileSystem.remove(deletion.path) }
+                // A drop's column cache goes with it (it is the same data, parsed).
+                if Self.isDrop(deletion.kind), let cache = ColumnCache.path(forArchived: deletion.path),
+                   FileSystem.exists(cache) {
+                    try FileSystem.remove(cache)
+                }
             } catch {
                 logger.error("[\(pipeline.name)] retention could not remove \(deletion.path): \(error)")
                 try ledger.recordEvent(level: .error, kind: "retention.remove_failed", pipeline: pipeline.name, dropId: nil,

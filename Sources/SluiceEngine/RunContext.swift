@@ -27,6 +27,9 @@ final class RunContext {
     var sha256 = ""
     /// Content hashes of the drops trained on (own, then window), for the model's identity.
     var inputDropHashes: [String] = []
+    /// The drop's own table as parsed (before a window is stacked under it):
+    /// kept in the column cache when the drop is archived.
+    var parsedDrop: Table?
     /// The model in service the run compares against, for the model's identity.
     var champion: ModelIdentity.Champion?
     /// A `monitor:` retrain request this run takes: it waives the champion comparison.

@@ -1,3 +1,4 @@
+import SluiceData
 import SluiceLedger
 import SluiceSystem
 
@@ -35,6 +36,22 @@ struct RunDisposition {
                           archivePath: nil, version: nil)
     }
 
+    /// Keeps the drop's parsed table beside its archived CSV (the column
+    /// cache), so later training windows read it instead of parsing it; a
+    /// cache that cannot be written costs only speed, and says so.
+    func keepColumns(archived destination: String) throws {
+        guard let table = run.parsedDrop, !run.sha256.isEmpty else { return }
+        run.parsedDrop = nil
+        let path = ColumnCache.path(forArchived: destination, sha256: run.sha256)
+        guard !FileSystem.exists(path) else { return }
+        do {
+            try ColumnCache.write(table, sha256: run.sha256, options: run.csvOptions, to: path)
+        } catch {
+            try run.event(.warning, "columns.unwritten", "the drop's column cache could not be written (\(error)); "
+                          + "windows will parse its CSV instead")
+        }
+    }
+
     func archive(kind: RunOutcome.Kind, reason: String, archive: String?, version: Int?) throws -> RunOutcome {
         let destination = try DropDisposition.archive(run.claim, sha256: run.sha256, configuration: run.configuration)
         CrashPoint.disposed.reach()
@@ -49,6 +66,7 @@ struct RunDisposition {
         try run.ledger.finishRun(id: run.runId, status: status, message: reason, durationMs: duration)
         try run.event(.info, "drop.archived",
                       "drop archived → \(run.display(destination)) (run took \(RunContext.milliseconds(duration)))")
+        try keepColumns(archived: destination)
         return RunOutcome(kind: kind, runId: run.runId, dropId: run.dropId, reason: reason, dropPath: destination,
                           archivePath: archive, version: version)
     }

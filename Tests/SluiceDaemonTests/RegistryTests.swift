@@ -122,7 +122,7 @@ import Testing
         try space.drop("after.csv", ChurnData.csv(rows: 400, seed: 450))
         let run = try space.serve()
         #expect(run.status == 0)
-        #expect(run.stderr.contains("champion v1 re-scored on this drop for comparison"), "\(run.stderr)")
+        #expect(run.stderr.contains("champion v1 re-scored on this drop's"), "\(run.stderr)")
         let rule = try space.strings("SELECT text FROM gate_rules WHERE bound = 'champion' ORDER BY id").last ?? ""
         #expect(rule.contains("vs champion v1"), "\(rule)")
         #expect(try space.strings("SELECT version FROM current_models") == ["3"])

@@ -25,6 +25,9 @@ import Testing
         // Drops: v5 trained on d4+d3, v4 on d3+d2; d0 and d1 are needed by nothing.
         #expect(try space.strings("SELECT file_name FROM drops WHERE deleted_at IS NOT NULL ORDER BY id") == ["d0.csv", "d1.csv"])
         #expect(space.files("archive/churn").count == 3)
+        // Each kept drop keeps its column cache; a deleted drop's goes with it.
+        let kept = Set(space.files("archive/churn").map { String($0.prefix(64)) })
+        #expect(Set(space.files("archive/churn/.columns").map { String($0.prefix(64)) }) == kept)
         #expect(try space.count("SELECT count(*) FROM events WHERE kind = 'retention.deleted'") == 5)
 
         // Tombstones answer: history, lineage, and a refused rollback.

@@ -17,7 +17,7 @@ import Testing
         try space.drop("second.csv", ChurnData.csv(rows: 800, seed: 32))
         let run = try space.serve()
         #expect(run.status == 0)
-        #expect(run.stderr.contains("champion v1 re-scored on this drop for comparison"))
+        #expect(run.stderr.contains("champion v1 re-scored on this drop's"))
         let rule = try #require(try space.strings("SELECT text FROM gate_rules WHERE bound = 'champion'").first)
         #expect(rule.range(of: #"^auc 0\.\d+ vs champion v1 0\.\d+ \((better|worse) by [0-9.e-]+%; required: better by ≥ 50%\)$"#,
                            options: .regularExpression) != nil, "\(rule)")

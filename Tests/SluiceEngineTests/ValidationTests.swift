@@ -245,6 +245,43 @@ import Testing
         #expect(try workspace.count("SELECT rows FROM drops WHERE file_name = 'c.csv'") == 500)
     }
 
+    /// Archived drops keep their parsed columns (docs/ingest.md); a window
+    /// reads them, and a model trained from the cache is the model trained
+    /// from the CSVs parsed again. A damaged cache is rebuilt, not trusted.
+    @Test func aWindowReadsTheColumnCacheAndADamagedOneIsRebuilt() throws {
+        func run(_ prepare: (Workspace) throws -> Void) throws -> (Workspace, String) {
+            let workspace = try Workspace(promotion: "min: {auc: 0.0}", pipelineExtra: "    window: {drops: 3}")
+            try workspace.drop("a.csv", ChurnData.csv(rows: 300, seed: 51))
+            #expect(try workspace.serve().status == 0)
+            try workspace.drop("b.csv", ChurnData.csv(rows: 300, seed: 52))
+            #expect(try workspace.serve().status == 0)
+            try prepare(workspace)
+            try workspace.drop("c.csv", ChurnData.csv(rows: 300, seed: 53))
+            #expect(try workspace.serve().status == 0)
+            let identity = try workspace.strings("SELECT identity FROM models m JOIN runs r ON r.id = m.run_id "
+                                                 + "JOIN drops d ON d.id = r.drop_id WHERE d.file_name = 'c.csv'")
+            return (workspace, identity.first ?? "none")
+        }
+        let caches = { (workspace: Workspace) in workspace.files("archive/churn/.columns") }
+        let (intact, fromCache) = try run { workspace in #expect(caches(workspace).count == 2) }
+        #expect(caches(intact).count == 3)
+        #expect(try intact.strings("SELECT message FROM events WHERE kind LIKE 'columns.%'").isEmpty)
+        let (reparsed, fromCSV) = try run { workspace in
+            for name in caches(workspace) { try FileSystem.remove(workspace.root + "/archive/churn/.columns/" + name) }
+        }
+        #expect(fromCache == fromCSV)
+        #expect(caches(reparsed).count == 3)   // written again while reading
+        let (damaged, fromDamaged) = try run { workspace in
+            let path = workspace.root + "/archive/churn/.columns/" + caches(workspace)[0]
+            var bytes = try FileSystem.read(path)
+            bytes[bytes.count / 2] ^= 0xFF
+            try FileSystem.writeAtomically(bytes, to: path)
+        }
+        #expect(fromDamaged == fromCache)
+        let rebuilt = try damaged.strings("SELECT message FROM events WHERE kind = 'columns.rebuilt'")
+        #expect(rebuilt.count == 1 && rebuilt[0].contains("fails its checksum"), "\(rebuilt)")
+    }
+
     @Test func aWindowWithOtherColumnsLeavesTheOldDropOutWithAWarning() throws {
         let workspace = try Workspace(pipelineExtra: "    window: {days: 30}")
         try workspace.drop("a.csv", ChurnData.csv(rows: 300, seed: 41).replacingOccurrences(of: "region", with: "area"))
