@@ -193,6 +193,35 @@ import Testing
         #expect(plan.contains("categorical") && plan.hasSuffix("3"))
     }
 
+    /// Distinct counts: exact up to 1,024 values, then a HyperLogLog estimate
+    /// marked ≈, within 4 standard errors (4 × 0.41%) of the truth.
+    @Test func inspectCountsDistinctValuesExactlyThenWithinTheEstimatesBound() throws {
+        let directory = TemporaryDirectory()
+        var random = TestRandom(seed: 17)
+        var text = "seq,small,wide\n"
+        var wide = Set<Int>()
+        for row in 0..<150_000 {
+            let value = Int(random.next() % 60_000)
+            wide.insert(value)
+            text += "\(row),\(row % 700),\(value)\n"
+        }
+        let path = try directory.write("n.csv", text)
+        let result = try Command.sluice(["inspect", path])
+        #expect(result.status == 0, "\(result.output)")
+        func distinct(_ column: String) throws -> String {
+            let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("  \(column) ") })
+            return String(line.split(separator: " ").last ?? "")
+        }
+        #expect(try distinct("small") == "700")
+        for (column, truth) in [("seq", 150_000), ("wide", wide.count)] {
+            let shown = try distinct(column)
+            #expect(shown.hasPrefix("≈"), "\(column): \(shown)")
+            let estimate = try #require(Double(shown.dropFirst()))
+            #expect(abs(estimate - Double(truth)) / Double(truth) < 4 * 0.0041, "\(column): \(estimate) for \(truth)")
+        }
+        #expect(result.stdout.contains("≈: a HyperLogLog estimate (standard error 0.41%)"))
+    }
+
     @Test func inspectKeepsOneLinePerColumnWhenValuesHoldLineBreaks() throws {
         let directory = TemporaryDirectory()
         let path = try directory.write("q.csv", "a,b\n1,\"x\ny\"\n2,\"a category longer than sixteen\"\n3,\"tab\there\"\n")
