@@ -57,7 +57,8 @@ public struct PluginTrust: Sendable {
         let what = isFolder ? "folder" : "file"
         let mode = info.st_mode & 0o7777
         let sticky = (mode & UInt32(S_ISVTX)) != 0
-        let facts = "owner \(Self.userName(info.st_uid)), mode \(Self.octal(mode))"
+        // Named only for a message: looking owners up reads /etc/passwd each time.
+        var facts: String { "owner \(Self.userName(info.st_uid)), mode \(Self.octal(mode))" }
         guard owners.contains(info.st_uid) else {
             throw PluginLoadError.untrusted(
                 path: path,
