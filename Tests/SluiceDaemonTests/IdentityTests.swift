@@ -78,14 +78,17 @@ import Testing
         }
         let before = try FileSystem.list(space.root + "/outbox/churn").sorted()
         let runs = try space.count("SELECT count(*) FROM runs")
+        // Its own temp folder: another test's reproduction may be running meanwhile.
+        let temp = space.root + "/tmp"
+        try FileSystem.createDirectory(temp)
         let result = try Command.sluice(["verify", space.root + "/outbox/churn/churn-v3.tar.gz", "--config", space.config,
-                                         "--reproduce"], in: space.root)
+                                         "--reproduce"], in: space.root, environment: ["TMPDIR": temp])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.stdout.contains("reproduce: identical: identity "), "\(result.stdout)")
         // Nothing outside the scratch folder was touched.
         #expect(try FileSystem.list(space.root + "/outbox/churn").sorted() == before)
         #expect(try space.count("SELECT count(*) FROM runs") == runs)
-        #expect(try FileSystem.list(NSTemporaryDirectory()).allSatisfy { !$0.hasPrefix("sluice-reproduce-") })
+        #expect(try FileSystem.list(temp).isEmpty, "the scratch folder was left: \((try? FileSystem.list(temp)) ?? [])")
     }
 
     @Test func aPluginThatIsNowADifferentFileIsNamed() throws {

@@ -50,36 +50,37 @@ import Testing
     @Test func threeDaemonsProcessEachOfThreeHundredDropsExactlyOnce() throws {
         let url = try PostgresServer.freshDatabase("sluice_shared")
         let ledger = try SQLLedger.open(url)
+        // host-2 dies mid-run, at a known point: its first worker to reach its
+        // first stage SIGKILLs the daemon and itself (CrashPoint). It starts
+        // alone, so it holds both lanes when the first drops arrive.
         var daemons: [String: DaemonProcess] = [:]
         for host in ["host-1", "host-2", "host-3"] {
             try directory.write("\(host).yaml", config(host: host, ledger: url))
-            daemons[host] = try DaemonProcess(config: root + "/\(host).yaml", logPath: root + "/\(host).log")
         }
-        for (host, daemon) in daemons {
-            #expect(eventually(timeout: 60) { daemon.log.contains("ready") }, "\(host) did not start: \(daemon.log)")
-        }
+        let victimHost = "host-2"
+        let victim = try DaemonProcess(config: root + "/host-2.yaml", logPath: root + "/host-2.log",
+                                       environment: ["SLUICE_TEST_CRASH_AT": "stage.first", "SLUICE_TEST_CRASH_DAEMON": "1"])
+        daemons[victimHost] = victim
+        #expect(eventually(timeout: 60) { victim.log.contains("ready") }, "host-2 did not start: \(victim.log)")
         // 150 drops per pipeline, each written under a temp name and renamed in.
-        var names: [String: [String]] = ["alpha": [], "beta": []]
-        for index in 0..<300 {
+        func drop(_ index: Int) throws {
             let pipeline = index % 2 == 0 ? "alpha" : "beta"
             let name = "drop-\(String(format: "%03d", index)).csv"
             try directory.write("inbox/\(pipeline)/.\(name).tmp", ChurnData.csv(rows: 50, seed: UInt64(1000 + index)))
             try FileSystem.rename(root + "/inbox/\(pipeline)/.\(name).tmp", to: root + "/inbox/\(pipeline)/\(name)")
-            names[pipeline]!.append(name)
         }
-        // A host that is running a drop dies (SIGKILL: no goodbye); its worker goes with it.
-        var victimHost = ""
-        let running = try eventually(timeout: 120) {
-            victimHost = try ledger.database.read { db in
-                try db.scalar(String.self, sql: "SELECT host FROM runs WHERE status = 'running' ORDER BY id LIMIT 1")
-            } ?? ""
-            return !victimHost.isEmpty
+        for index in 0..<10 { try drop(index) }
+        #expect(victim.wait(timeout: 60) != nil, "host-2 did not die at its first stage: \(victim.log)")
+        #expect(try count(ledger, "SELECT count(*) FROM runs WHERE host = 'host-2' AND status = 'running'") >= 1)
+        // The other two start now; host-2's leases run out and they take its drops over.
+        for host in ["host-1", "host-3"] {
+            daemons[host] = try DaemonProcess(config: root + "/\(host).yaml", logPath: root + "/\(host).log")
         }
-        #expect(running, "no host ran a drop")
-        let victim = try #require(daemons[victimHost])
-        victim.signal(SIGKILL)
-        #expect(victim.wait(timeout: 10) != nil)
-        let survivors = daemons.keys.filter { $0 != victimHost }.sorted()
+        for host in ["host-1", "host-3"] {
+            #expect(eventually(timeout: 60) { daemons[host]!.log.contains("ready") }, "\(host) did not start: \(daemons[host]!.log)")
+        }
+        for index in 10..<300 { try drop(index) }
+        let survivors = ["host-1", "host-3"]
 
         let settled = try eventually(timeout: 400) {
             try count(ledger, "SELECT count(*) FROM drops WHERE outcome <> 'claimed'") == 300
