@@ -1,12 +1,14 @@
 # sluice — make targets a new user needs. See README.md.
 #
 #   make demo     install missing -dev packages, build (release), run the example, print the report
-#   make test     install missing -dev packages, build with tests, run the whole test suite
+#   make test     install missing -dev packages (and postgresql), build with tests, run the whole test
+#                 suite with a throw-away PostgreSQL cluster (Tests/Postgres/with-cluster.sh)
 #   make build    release build only
 #   make install  install binary, plugins, plugin SDK, systemd files (PREFIX=/usr/local, DESTDIR=)
 #   make install-sdk  only what plugin authors build against: header, sluice-plugin.pc, Swift SDK
 #   make fuzz     libFuzzer on the drop reader, config, archive and format decoders (FUZZ_SECONDS=60 each)
-#   make bench    benchmarks (release build), printing tables
+#   make bench    benchmarks (release build), printing tables; also bench-load, bench-soak,
+#                 bench-hosts (1-3 daemons on a shared PostgreSQL ledger), bench-scale (issue 17)
 
 SWIFT     ?= swift
 PREFIX    ?= /usr/local
