@@ -13,8 +13,10 @@ target names, measured side by side in one run:
    own ingest of it) and polars `read_csv`, each as a process.
 3. `sluice serve --once` of one 10,000 × 16 drop against an empty `serve
    --once` and `sluice --version`.
-Prints each figure and its ratio. The daemon's many-small-drops figures are
-`make bench-load` and `make bench-hosts`.
+4. The daemon taking many small drops (50-row files, 2 pipelines, `workers:
+   2`), all renamed in at once: drops/s, drop → filed latency, the daemon's
+   RSS and open descriptors over the run (Benchmarks/load.py, run from here).
+Prints each figure and its ratio.
 """
 import argparse
 import os
@@ -158,6 +160,7 @@ def main():
     parser.add_argument("--drops", type=int, default=12)
     parser.add_argument("--inspect-rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--small-drops", type=int, default=2000, help="drops for the daemon row (0: skip it)")
     args = parser.parse_args()
     binary = os.path.abspath(os.path.join(args.bin, "sluice"))
     work = tempfile.mkdtemp(prefix="sluice-bench-scale-")
@@ -189,6 +192,17 @@ def main():
     med = [statistics.median(x) for x in zip(*once)]
     print(f"  run {med[0] * 1000:.0f} ms, empty serve --once {med[1] * 1000:.0f} ms, sluice --version {med[2] * 1000:.0f} ms"
           f"   (target ≤ 50 ms)")
+    if args.small_drops:
+        print(f"the daemon taking {args.small_drops} small drops (target ≥ 100 drops/s; RSS and descriptors flat):")
+        load = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "load.py"),
+                               "--bin", args.bin, "--drops", str(args.small_drops), "--pipelines", "2", "--workers", "2"],
+                              capture_output=True, text=True)
+        for line in load.stdout.splitlines():
+            if line.strip() and not line.startswith("(state folder"):
+                print("  " + line.strip())
+        if load.returncode != 0:
+            print(f"  load run failed ({load.returncode}): {load.stderr[-500:]}")
+            return 1
     return 0
 
 
