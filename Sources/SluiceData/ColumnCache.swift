@@ -58,8 +58,10 @@ public enum ColumnCache {
         return "delimiter=\(delimiter);missing=" + options.missingTokens.sorted().joined(separator: "\u{1F}")
     }
 
-    /// Writes `table`, parsed from the CSV whose SHA-256 is `sha256`, to `path` (the safe way).
-    public static func write(_ table: Table, sha256: String, options: CSVOptions, to path: String) throws {
+    /// Writes `table`, parsed from the CSV whose SHA-256 is `sha256`, to `path`
+    /// (the safe way); returns its checksum, `adler32:<hex>:<bytes>`, for the ledger.
+    @discardableResult
+    public static func write(_ table: Table, sha256: String, options: CSVOptions, to path: String) throws -> String {
         let header = Header(sourceSHA256: sha256, options: fingerprint(options), rows: table.rowCount,
                             columns: table.columns.map { column in
                                 switch column.values {
@@ -92,12 +94,17 @@ public enum ColumnCache {
         append(checksum, to: &bytes)
         try FileSystem.createDirectory(FileSystem.directory(of: path))
         try FileSystem.writeAtomically(bytes, to: path)
+        return checksumText(checksum, bytes: bytes.count)
+    }
+
+    static func checksumText(_ adler: UInt32, bytes: Int) -> String {
+        "adler32:\(String(adler, radix: 16)):\(bytes)"
     }
 
     /// The table kept at `path`, when it is a whole, current cache of the CSV
     /// `sha256` parsed with `options`.
     /// - Throws: ``ColumnCacheError`` saying why it cannot be used.
-    public static func load(_ path: String, sha256: String, options: CSVOptions) throws -> Table {
+    public static func load(_ path: String, sha256: String, options: CSVOptions, checksum expected: String? = nil) throws -> Table {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ColumnCacheError(path, "cannot be opened (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
@@ -110,6 +117,12 @@ public enum ColumnCache {
         }
         defer { munmap(map, size) }
         let file = UnsafeRawBufferPointer(start: map, count: size)
+        if let expected {
+            let stored = file.loadUnaligned(fromByteOffset: size - 4, as: UInt32.self).littleEndian
+            guard checksumText(stored, bytes: size) == expected else {
+                throw ColumnCacheError(path, "is not the cache the ledger recorded for this drop (\(checksumText(stored, bytes: size)), recorded \(expected))")
+            }
+        }
         return try decode(file, path: path, sha256: sha256, options: options)
     }
 

@@ -45,8 +45,12 @@ struct RunDisposition {
         let path = ColumnCache.path(forArchived: destination, sha256: run.sha256)
         guard !FileSystem.exists(path) else { return }
         do {
-            try ColumnCache.write(table, sha256: run.sha256, options: run.csvOptions, to: path)
-        } catch {
+            let checksum = try ColumnCache.write(table, sha256: run.sha256, options: run.csvOptions, to: path)
+            try run.ledger.recordColumnCache(dropId: run.dropId, checksum: checksum)
+        } catch let error as ColumnCacheError {
+            try run.event(.warning, "columns.unwritten", "the drop's column cache could not be written (\(error)); "
+                          + "windows will parse its CSV instead")
+        } catch let error as SystemError {
             try run.event(.warning, "columns.unwritten", "the drop's column cache could not be written (\(error)); "
                           + "windows will parse its CSV instead")
         }

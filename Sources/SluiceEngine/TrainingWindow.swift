@@ -59,7 +59,8 @@ struct TrainingWindow {
         let cache = ColumnCache.path(forArchived: old.path, sha256: old.sha256)
         if FileSystem.exists(cache) {
             do {
-                return (try ColumnCache.load(cache, sha256: old.sha256, options: run.csvOptions), true)
+                return (try ColumnCache.load(cache, sha256: old.sha256, options: run.csvOptions,
+                                             checksum: old.columnsChecksum), true)
             } catch {
                 try run.event(.warning, "columns.rebuilt", "training window: drop \(old.id): \(error); parsing its CSV instead")
             }
@@ -69,8 +70,11 @@ struct TrainingWindow {
             throw ColumnCacheError(old.path, "has SHA-256 \(read.sha256.prefix(12))… now; the ledger recorded \(old.sha256.prefix(12))…")
         }
         do {
-            try ColumnCache.write(read.table, sha256: old.sha256, options: run.csvOptions, to: cache)
-        } catch {
+            let checksum = try ColumnCache.write(read.table, sha256: old.sha256, options: run.csvOptions, to: cache)
+            try run.ledger.recordColumnCache(dropId: old.id, checksum: checksum)
+        } catch let error as ColumnCacheError {
+            try run.event(.warning, "columns.unwritten", "training window: drop \(old.id): its column cache could not be written (\(error))")
+        } catch let error as SystemError {
             try run.event(.warning, "columns.unwritten", "training window: drop \(old.id): its column cache could not be written (\(error))")
         }
         return (read.table, false)

@@ -69,6 +69,9 @@ public protocol Ledger: Sendable {
     /// Archived drops of `pipeline` before `dropId` (newest first, one per content hash),
     /// at most `limit`, received at or after `since` (ISO-8601) when given.
     func windowDrops(pipeline: String, before dropId: Int64, limit: Int?, since: String?) throws -> [WindowDrop]
+    /// Records the checksum of the column cache written for an archived drop
+    /// (docs/ingest.md): which cache file belongs to it.
+    func recordColumnCache(dropId: Int64, checksum: String) throws
     /// Records the drops a run trained on, in order, with their row counts.
     func recordRunInputs(runId: Int64, inputs: [(dropId: Int64, rows: Int)]) throws
     /// The drops a run trained on: (drop id, rows), in order.

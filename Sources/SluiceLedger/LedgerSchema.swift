@@ -456,6 +456,13 @@ enum LedgerSchema {
                     FROM runs r JOIN drops d ON d.id = r.drop_id LEFT JOIN models m ON m.run_id = r.id;
                 """)
         }
+        migrator.registerMigration("v16-column-cache") { db in
+            try db.execute(sql: """
+                -- The checksum of each archived drop's column cache (archive/<pipeline>/.columns/,
+                -- docs/ingest.md), so a window uses only the cache written for that drop.
+                ALTER TABLE drops ADD COLUMN columns_checksum TEXT;
+                """)
+        }
         return migrator
     }
 }

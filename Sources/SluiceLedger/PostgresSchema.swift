@@ -10,6 +10,7 @@ enum PostgresSchema {
     static let migrations: [(name: String, sql: String)] = [
         ("v14-baseline", baseline),
         ("v15-hosts", hosts),
+        ("v16-column-cache", "ALTER TABLE drops ADD COLUMN columns_checksum TEXT;\n"),
     ]
 
     /// Applies pending migrations, one host at a time (an advisory lock

@@ -307,7 +307,7 @@ public final class SQLLedger: Ledger {
     public func windowDrops(pipeline: String, before dropId: Int64, limit: Int?, since: String?) throws -> [WindowDrop] {
         try database.read { db in
             let rows = try db.fetchAll(sql: """
-                SELECT id, file_name, final_path, sha256, received_at FROM drops
+                SELECT id, file_name, final_path, sha256, received_at, columns_checksum FROM drops
                 WHERE pipeline = ? AND id < ? AND outcome = 'archived' AND final_path IS NOT NULL AND sha256 IS NOT NULL
                   AND deleted_at IS NULL AND kind = 'train'
                   AND (? IS NULL OR received_at >= ?)
@@ -319,10 +319,16 @@ public final class SQLLedger: Ledger {
                 let sha: String = row["sha256"]
                 guard seen.insert(sha).inserted else { continue }
                 drops.append(WindowDrop(id: row["id"], fileName: row["file_name"], path: row["final_path"], sha256: sha,
-                                        receivedAt: row["received_at"]))
+                                        receivedAt: row["received_at"], columnsChecksum: row["columns_checksum"]))
                 if let limit, drops.count >= limit { break }
             }
             return drops
+        }
+    }
+
+    public func recordColumnCache(dropId: Int64, checksum: String) throws {
+        try database.write { db in
+            try db.executeDeferred(sql: "UPDATE drops SET columns_checksum = ? WHERE id = ?", arguments: [checksum, dropId])
         }
     }
 

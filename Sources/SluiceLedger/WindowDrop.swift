@@ -5,4 +5,6 @@ public struct WindowDrop: Sendable, Equatable {
     public var path: String
     public var sha256: String
     public var receivedAt: String
+    /// The checksum of its column cache as written (`adler32:<hex>:<bytes>`), if one was.
+    public var columnsChecksum: String? = nil
 }

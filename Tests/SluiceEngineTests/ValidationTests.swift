@@ -294,6 +294,11 @@ import Testing
         let caches = { (workspace: Workspace) in workspace.files("archive/churn/.columns") }
         let (intact, fromCache) = try run { workspace in #expect(caches(workspace).count == 2) }
         #expect(caches(intact).count == 3)
+        // The ledger names each drop's cache: its adler-32 and length, as its trailer says.
+        let sizes = try caches(intact).map { try FileSystem.size(intact.root + "/archive/churn/.columns/" + $0) }
+        let recorded = try intact.strings("SELECT columns_checksum FROM drops WHERE columns_checksum IS NOT NULL ORDER BY id")
+        #expect(recorded.count == 3 && recorded.allSatisfy { $0.hasPrefix("adler32:") }, "\(recorded)")
+        #expect(Set(recorded.compactMap { $0.split(separator: ":").last.flatMap { Int64($0) } }) == Set(sizes))
         #expect(try intact.strings("SELECT message FROM events WHERE kind LIKE 'columns.%'").isEmpty)
         let (reparsed, fromCSV) = try run { workspace in
             for name in caches(workspace) { try FileSystem.remove(workspace.root + "/archive/churn/.columns/" + name) }
