@@ -36,6 +36,24 @@ def small_drop(seed, rows=50):
     return "".join(lines)
 
 
+def small_drop_pipelines(names, inbox=False):
+    """The YAML of small-drop pipelines: stock stages, every drop retrained and published."""
+    return "".join(f"""  {name}:
+{f'    inbox: inbox/{name}' + chr(10) if inbox else ''}    target: churned
+    seed: {i + 1}
+    on_duplicate: retrain
+    stages:
+      - plugin: validate
+        params: {{min_rows: 20}}
+      - plugin: features
+      - plugin: train
+      - plugin: evaluate
+    promotion:
+      min: {{auc: 0.0}}
+      champion: {{metric: auc, min_improvement: -1}}
+""" for i, name in enumerate(names))
+
+
 def iso_to_epoch(text):
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
 
@@ -65,20 +83,7 @@ def main() -> int:
 
     root = tempfile.mkdtemp(prefix="sluice-bench-load-")
     names = [f"p{i}" for i in range(args.pipelines)]
-    pipelines = "".join(f"""  {name}:
-    target: churned
-    seed: {i + 1}
-    on_duplicate: retrain
-    stages:
-      - plugin: validate
-        params: {{min_rows: 20}}
-      - plugin: features
-      - plugin: train
-      - plugin: evaluate
-    promotion:
-      min: {{auc: 0.0}}
-      champion: {{metric: auc, min_improvement: -1}}
-""" for i, name in enumerate(names))
+    pipelines = small_drop_pipelines(names)
     config = os.path.join(root, "sluice.yaml")
     with open(config, "w") as f:
         f.write(f"state_dir: .\nplugin_path: [{os.path.abspath(args.bin)}]\nworkers: {args.workers}\n"

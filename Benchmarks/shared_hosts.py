@@ -21,7 +21,7 @@ import time
 from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from load import small_drop, iso_to_epoch  # noqa: E402
+from load import small_drop, small_drop_pipelines, iso_to_epoch  # noqa: E402
 
 
 def psql(url, sql):
@@ -45,21 +45,7 @@ def run_case(args, name, daemons, ledger):
     root = tempfile.mkdtemp(prefix=f"sluice-bench-hosts-{name}-")
     binary = os.path.abspath(os.path.join(args.bin, "sluice"))
     pipelines = [f"p{i}" for i in range(args.pipelines)]
-    stanza = "".join(f"""  {p}:
-    inbox: inbox/{p}
-    target: churned
-    seed: {i + 1}
-    on_duplicate: retrain
-    stages:
-      - plugin: validate
-        params: {{min_rows: 20}}
-      - plugin: features
-      - plugin: train
-      - plugin: evaluate
-    promotion:
-      min: {{auc: 0.0}}
-      champion: {{metric: auc, min_improvement: -1}}
-""" for i, p in enumerate(pipelines))
+    stanza = small_drop_pipelines(pipelines, inbox=True)
     location = ledger if ledger.startswith("postgres") else os.path.join(root, "state", "ledger.sqlite")
     procs = []
     for host in range(daemons):

@@ -47,10 +47,8 @@ struct RunDisposition {
         do {
             let checksum = try ColumnCache.write(table, sha256: run.sha256, options: run.csvOptions, to: path)
             try run.ledger.recordColumnCache(dropId: run.dropId, checksum: checksum)
-        } catch let error as ColumnCacheError {
-            try run.event(.warning, "columns.unwritten", "the drop's column cache could not be written (\(error)); "
-                          + "windows will parse its CSV instead")
-        } catch let error as SystemError {
+        } catch where error is ColumnCacheError || error is SystemError {
+            // The file could not be written; a ledger error is not caught here.
             try run.event(.warning, "columns.unwritten", "the drop's column cache could not be written (\(error)); "
                           + "windows will parse its CSV instead")
         }

@@ -72,9 +72,7 @@ struct TrainingWindow {
         do {
             let checksum = try ColumnCache.write(read.table, sha256: old.sha256, options: run.csvOptions, to: cache)
             try run.ledger.recordColumnCache(dropId: old.id, checksum: checksum)
-        } catch let error as ColumnCacheError {
-            try run.event(.warning, "columns.unwritten", "training window: drop \(old.id): its column cache could not be written (\(error))")
-        } catch let error as SystemError {
+        } catch where error is ColumnCacheError || error is SystemError {
             try run.event(.warning, "columns.unwritten", "training window: drop \(old.id): its column cache could not be written (\(error))")
         }
         return (read.table, false)
