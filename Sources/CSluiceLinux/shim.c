@@ -16,6 +16,10 @@ int sluice_keep_freed_memory(void) {
     return mmap == 1 && trim == 1;
 }
 
+int sluice_release_freed_memory(void) {
+    return malloc_trim(0);
+}
+
 void *sluice_alloc_large(size_t bytes) {
     const size_t huge = (size_t)2 << 20;
     if (bytes < 2 * huge) return malloc(bytes ? bytes : 1);

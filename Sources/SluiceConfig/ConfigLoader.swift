@@ -52,7 +52,7 @@ public enum ConfigLoader {
         let base = FileSystem.directory(of: file)
         let top = try reader.mapping(root, path: "", allowed: [
             "state_dir", "plugin_path", "allow_plugin_path_env", "pipelines", "workers", "settle_seconds", "metrics_file",
-            "signing_key", "ledger", "host", "rescan_seconds", "lease_seconds",
+            "signing_key", "ledger", "host", "rescan_seconds", "lease_seconds", "worker_runs",
         ])
         let workers = try top["workers"].map { try reader.positiveInt($0, path: "workers") }
             ?? max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
@@ -100,6 +100,9 @@ public enum ConfigLoader {
                                                 signingKey: signingKey, allowPluginPathEnvironment: allowPluginPathEnvironment,
                                                 text: text)
         try sharing(top, reader: reader, base: base, into: &configuration)
+        if let node = top["worker_runs"] {
+            configuration.workerRuns = try reader.positiveInt(node, path: "worker_runs")
+        }
         return configuration
     }
 

@@ -15,6 +15,11 @@ public struct SluiceConfiguration: Sendable {
     public let pipelines: [PipelineConfiguration]
     /// Runs executing at once (each in its own worker process).
     public let workers: Int
+    /// How many runs of one lane a worker process serves before it is
+    /// replaced (`worker_runs`; 1 = a fresh process for every run). A worker
+    /// is also replaced after any run that did not end cleanly, when its
+    /// memory or descriptors grew, or when the configuration or a plugin file changed.
+    public var workerRuns: Int = 100
     /// How long a file that was never closed must keep its size before it is taken.
     public let settleSeconds: Double
     /// Prometheus textfile-collector output, if wanted.

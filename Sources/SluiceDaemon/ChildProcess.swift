@@ -8,14 +8,15 @@ import Glibc
 /// the daemon blocks or ignores, and only the descriptors asked for.
 public enum ChildProcess {
     /// Starts `executable` with `arguments` (argv[1...]), its stdout (and
-    /// stderr, when given) on the descriptors given; stdin and the rest as the daemon's.
+    /// stdin and stderr, when given) on the descriptors given; the rest as the daemon's.
     /// `inherit` maps a descriptor number in the child to one of ours.
-    public static func spawn(_ executable: String, _ arguments: [String], stdout: Int32,
+    public static func spawn(_ executable: String, _ arguments: [String], stdout: Int32, stdin: Int32? = nil,
                              stderr: Int32? = nil, inherit: [Int32: Int32] = [:]) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        if let stdin { posix_spawn_file_actions_adddup2(&actions, stdin, 0) }
         if let stderr { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
         for (child, ours) in inherit { posix_spawn_file_actions_adddup2(&actions, ours, child) }
         var attributes = posix_spawnattr_t()

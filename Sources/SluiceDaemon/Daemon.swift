@@ -25,6 +25,11 @@ public enum Daemon {
     /// Runs until SIGTERM or SIGINT has stopped every service.
     public static func run(configPath: String, configuration: SluiceConfiguration, logger: Logger) async throws {
         let signals = try SignalPipe.install([SIGTERM, SIGINT, SIGHUP])
+        // A lane worker that died between runs has closed its stdin: writing
+        // the next request then fails with EPIPE (and the run goes to a new
+        // worker) instead of killing the daemon with SIGPIPE. Children get
+        // default signal handling back (see ChildProcess).
+        signal(SIGPIPE, SIG_IGN)
         let ledger = try SQLLedger.open(configuration.ledgerLocation)
         let context = DaemonContext(configPath: configPath, ledger: ledger,
                                     logger: logger, notifier: SystemdNotifier(),

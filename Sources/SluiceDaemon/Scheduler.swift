@@ -121,6 +121,7 @@ actor Scheduler: Service {
     func apply(_ next: SluiceConfiguration) {
         configuration = next
         metrics.changed(next)
+        pool.retireIdle(now: Timestamp.monotonic(), configuration: next)
         let lanes = Set(Self.lanes(next).map(\.lane))
         for lane in queues.keys where !lanes.contains(lane) {
             for drop in queues.removeValue(forKey: lane) ?? [] { queuedKeys.remove(drop.key) }
@@ -233,6 +234,7 @@ actor Scheduler: Service {
     private func tick() {
         let now = Timestamp.monotonic()
         pool.enforceLimits(now: now, stoppingSince: stoppingSince, stopGrace: Self.stopGraceSeconds)
+        pool.retireIdle(now: now, configuration: configuration, all: stoppingSince != nil)
         let due = pool.due(now: now, configuration: configuration)
         let rescans = claimRetries.filter { $0.value <= now }.map(\.key)
         for lane in rescans { claimRetries.removeValue(forKey: lane) }
@@ -335,6 +337,7 @@ actor Scheduler: Service {
     private func beginStopping() {
         guard stoppingSince == nil else { return }
         stoppingSince = Timestamp.monotonic()
+        pool.retireIdle(now: stoppingSince ?? 0, configuration: configuration, all: true)
         context.notifier.send("STOPPING=1")
         context.logger.info("stopping: \(pool.count) run\(pool.count == 1 ? "" : "s") to finish (at most \(Int(Self.stopGraceSeconds)) s)")
         context.notifier.status(statusText())

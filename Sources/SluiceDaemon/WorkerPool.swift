@@ -6,11 +6,15 @@ import SluiceSystem
 import Glibc
 #endif
 
-/// The workers: one `sluice work` child per claimed drop, each pipeline's
-/// time limit (SIGTERM at the limit, SIGKILL after the grace), the stop
-/// grace, and each exit turned into a ledger record when it was not a normal
-/// one. Owned and called only by the ``Scheduler`` actor; the workers'
-/// monitor threads report through ``events``.
+/// The workers: a `sluice work` child runs each claimed drop, each
+/// pipeline's time limit (SIGTERM at the limit, SIGKILL after the grace), the
+/// stop grace, and each run that did not end normally turned into a ledger
+/// record. With `worker_runs` above 1 a worker is a lane worker (`sluice work
+/// --serve`, see `LaneWorker`): it stays, idle, after a clean run and takes
+/// the lane's next drop without starting again, until it retires (after
+/// `worker_runs` runs, a failed run, growth, a changed plugin), the
+/// configuration changes, or it sat idle ``idleSeconds``. Owned and called
+/// only by the ``Scheduler`` actor; the workers' monitor threads report through ``events``.
 final class WorkerPool {
     struct Running {
         let claim: DropClaim
@@ -23,13 +27,32 @@ final class WorkerPool {
         /// When SIGTERM (time limit) or SIGKILL (stop grace) was sent, if it was.
         var terminatedAt: Double?
         var progress: (stage: String, fraction: Double)?
+        /// The configuration the worker runs on (a lane worker is kept only for the current one).
+        let configSHA256: String
+        /// The run's number in its worker's life (1 for a fresh worker).
+        let served: Int
     }
+
+    /// A lane worker between runs.
+    struct Idle {
+        let process: WorkerProcess
+        let configSHA256: String
+        let since: Double
+        let served: Int
+    }
+
+    /// How long a lane worker may wait for its lane's next drop before it is let go.
+    static let idleSeconds = 60.0
 
     let context: DaemonContext
     /// Progress and exits of every worker, in the order their threads saw them.
     let events: AsyncStream<WorkerEvent>
     private let continuation: AsyncStream<WorkerEvent>.Continuation
     private(set) var running: [pid_t: Running] = [:]
+    /// Lane workers waiting for their lane's next drop, by lane.
+    private var idle: [String: Idle] = [:]
+    /// The write ends of lane workers' stdin still open, by pid.
+    private var openInputs: [pid_t: Int32] = [:]
     /// A pipe nobody writes to: every worker gets its read end (as fd 3) and
     /// only this process holds the write end (close-on-exec, so no child
     /// inherits it). However the daemon ends — SIGKILL included — the kernel
@@ -69,23 +92,77 @@ final class WorkerPool {
             + unrecorded.map { FileSystem.baseName($0.claim.workDirectory) })
     }
 
-    /// Starts a worker for a claimed drop; a worker that cannot be started is a failed run.
+    /// Starts a run of a claimed drop: on the lane's idle worker, or a new
+    /// one; a run that cannot be started is a failed run.
     func start(claim: DropClaim, runKey: String, dropId: Int64?, pipeline: PipelineConfiguration,
-               configuration: SluiceConfiguration) {
-        var arguments = ["work", "--config", configuration.file, "--work-dir", claim.workDirectory, "--run-key", runKey,
-                         "--lifeline-fd", "3", "--config-fd", "4"]
-        if let dropId { arguments += ["--drop-id", String(dropId)] }
+               configuration: SluiceConfiguration, fresh: Bool = false) {
+        let lane = QueuedDrop.lane(claim.pipeline, claim.kind)
+        let request = ["run", claim.workDirectory, runKey, dropId.map(String.init) ?? "-"].joined(separator: "\t")
+        let serving = configuration.workerRuns > 1 && !request.contains("\n") && request.split(separator: "\t").count == 4
         do {
-            guard let lifeline else { throw DaemonError("no lifeline pipe for workers (see the error at start)") }
-            let config = try configDescriptor(configuration)
-            let process = try WorkerProcess.start(executable: context.executable, arguments: arguments,
-                                                  inherit: [3: lifeline.read, 4: config], events: continuation)
+            var reused = idle.removeValue(forKey: lane)
+            if let worker = reused, fresh || !serving || worker.configSHA256 != configuration.sha256 {
+                retire(worker.process)
+                reused = nil
+            }
+            if let worker = reused {
+                do {
+                    try worker.process.send(request)
+                } catch {
+                    // It died while idle (its exit is on the way): a new worker takes the run.
+                    retire(worker.process)
+                    reused = nil
+                }
+            }
+            let process: WorkerProcess
+            if let worker = reused {
+                process = worker.process
+            } else {
+                process = try launch(claim: claim, runKey: runKey, dropId: dropId, configuration: configuration,
+                                     serving: serving)
+                if serving { try process.send(request) }
+            }
+            let served = (reused?.served ?? 0) + 1
             running[process.pid] = Running(claim: claim, runKey: runKey, dropId: dropId, limits: pipeline.limits,
-                                           process: process, deadline: Timestamp.monotonic() + pipeline.limits.timeSeconds)
-            context.logger.info("[\(pipeline.name) \(claim.fileName)] worker \(process.pid) started (run \(runKey))")
+                                           process: process, deadline: Timestamp.monotonic() + pipeline.limits.timeSeconds,
+                                           configSHA256: configuration.sha256, served: served)
+            let how = reused == nil ? "started" : "took it (its run \(served))"
+            context.logger.info("[\(pipeline.name) \(claim.fileName)] worker \(process.pid) \(how) (run \(runKey))")
         } catch {
             recordFailure(claim: claim, runKey: runKey, dropId: dropId, reason: "could not start a worker: \(error)",
                           configuration: configuration)
+        }
+    }
+
+    /// A new `sluice work`: a lane worker when `serving`, else one for this run alone.
+    private func launch(claim: DropClaim, runKey: String, dropId: Int64?, configuration: SluiceConfiguration,
+                        serving: Bool) throws -> WorkerProcess {
+        var arguments = ["work", "--config", configuration.file, "--lifeline-fd", "3", "--config-fd", "4"]
+        if serving {
+            arguments += ["--serve", "\(claim.pipeline):\(claim.kind.rawValue)", "--runs", String(configuration.workerRuns)]
+        } else {
+            arguments += ["--work-dir", claim.workDirectory, "--run-key", runKey]
+            if let dropId { arguments += ["--drop-id", String(dropId)] }
+        }
+        guard let lifeline else { throw DaemonError("no lifeline pipe for workers (see the error at start)") }
+        let config = try configDescriptor(configuration)
+        let process = try WorkerProcess.start(executable: context.executable, arguments: arguments,
+                                              inherit: [3: lifeline.read, 4: config], requests: serving, events: continuation)
+        if let input = process.input { openInputs[process.pid] = input }
+        return process
+    }
+
+    /// Closes a lane worker's stdin: it exits when it has read the end (at once when idle).
+    private func retire(_ process: WorkerProcess) {
+        if let input = openInputs.removeValue(forKey: process.pid) { close(input) }
+    }
+
+    /// Lets go of lane workers idle too long or on an old configuration; all of them when `all`.
+    func retireIdle(now: Double, configuration: SluiceConfiguration, all: Bool = false) {
+        for (lane, worker) in idle where all || now >= worker.since + Self.idleSeconds
+            || worker.configSHA256 != configuration.sha256 {
+            idle.removeValue(forKey: lane)
+            retire(worker.process)
         }
     }
 
@@ -99,7 +176,7 @@ final class WorkerPool {
         return fd
     }
 
-    /// Applies one event; returns the pipeline of a worker that ended.
+    /// Applies one event; returns the pipeline of a run that ended.
     func handle(_ event: WorkerEvent, stoppingSince: Double?, configuration: SluiceConfiguration) -> String? {
         switch event {
         case .progress(let pid, let stage, let fraction, _):
@@ -110,10 +187,45 @@ final class WorkerPool {
                 context.logger.warning("[\(worker.claim.pipeline) \(worker.claim.fileName)] worker \(pid): \(reason)")
             }
             return nil
+        case .runEnded(let pid, let status, let retiring):
+            guard let worker = running.removeValue(forKey: pid) else { return nil }
+            finished(worker, status: status, stoppingSince: stoppingSince, configuration: configuration)
+            keepOrRetire(worker, retiring: retiring, stopping: stoppingSince != nil, configuration: configuration)
+            return worker.claim.pipeline
+        case .refused(let pid, let reason):
+            guard let worker = running.removeValue(forKey: pid) else { return nil }
+            retire(worker.process)
+            context.logger.info("[\(worker.claim.pipeline) \(worker.claim.fileName)] worker \(pid) let the run go (\(reason)); a new worker takes it")
+            guard stoppingSince == nil, let pipeline = configuration.pipeline(named: worker.claim.pipeline) else {
+                return worker.claim.pipeline   // recovery re-runs it at the next start
+            }
+            start(claim: worker.claim, runKey: worker.runKey, dropId: worker.dropId, pipeline: pipeline,
+                  configuration: configuration, fresh: true)
+            return nil
         case .exited(let pid, let status):
+            retire(WorkerProcess(pid: pid, input: nil))
+            if let lane = idle.first(where: { $0.value.process.pid == pid })?.key {
+                idle.removeValue(forKey: lane)
+                if status != 0 { context.logger.warning("[\(lane)] idle worker \(pid) ended: \(WorkerExit.failure(status: status, timedOut: false, limitSeconds: 0) ?? "exit 0")") }
+                return nil
+            }
             guard let worker = running.removeValue(forKey: pid) else { return nil }
             finished(worker, status: status, stoppingSince: stoppingSince, configuration: configuration)
             return worker.claim.pipeline
+        }
+    }
+
+    /// After a lane worker's run: idle for the lane's next drop, or let go.
+    private func keepOrRetire(_ worker: Running, retiring: String?, stopping: Bool, configuration: SluiceConfiguration) {
+        let lane = QueuedDrop.lane(worker.claim.pipeline, worker.claim.kind)
+        if let retiring {
+            context.logger.info("[\(lane)] worker \(worker.process.pid) retires: \(retiring)")
+            retire(worker.process)
+        } else if stopping || worker.configSHA256 != configuration.sha256 || idle[lane] != nil {
+            retire(worker.process)
+        } else {
+            idle[lane] = Idle(process: worker.process, configSHA256: worker.configSHA256,
+                              since: Timestamp.monotonic(), served: worker.served)
         }
     }
 

@@ -15,4 +15,7 @@ public enum MemoryReuse {
     /// Blocks up to 1 GiB come from the heap, and its free top is not trimmed.
     public static func keepFreedMemory() { _ = sluice_keep_freed_memory() }
 
+    /// Hands the heap's free memory back to the kernel (a lane worker between runs).
+    public static func releaseFreedMemory() { _ = sluice_release_freed_memory() }
+
 }

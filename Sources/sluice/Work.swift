@@ -13,10 +13,12 @@ struct Work: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one claimed drop through its pipeline (started by `sluice serve`).",
         discussion: """
-        The daemon starts one `sluice work` process per run, so a plugin that crashes, hangs \
-        or exhausts memory fails only that run. Before any plugin loads, the worker applies \
-        the pipeline's limits: memory_mb (RLIMIT_AS), cpu_seconds (RLIMIT_CPU), open_files \
-        (RLIMIT_NOFILE). Progress goes to stdout as tab-separated `progress` lines; logs go \
+        The daemon runs each drop in a `sluice work` process, so a plugin that crashes, hangs \
+        or exhausts memory fails only that run. With --serve, one process serves up to \
+        --runs runs of one lane, one at a time, and is replaced after any run that did not \
+        end cleanly (`worker_runs` in sluice.yaml; docs/architecture.md). Before any plugin \
+        loads, the worker applies the pipeline's limits: memory_mb (RLIMIT_AS), open_files \
+        (RLIMIT_NOFILE) and cpu_seconds (RLIMIT_CPU; with --serve, counted from each run's start). Progress goes to stdout as tab-separated `progress` lines; logs go \
         to stderr. Exit status 0 means the run was recorded and the drop filed; anything \
         else tells the daemon to record the failure and quarantine the drop.
         """,
@@ -26,7 +28,14 @@ struct Work: ParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     @Option(help: ArgumentHelp("The claimed drop's work folder (holds .sluice-claim.json).", valueName: "folder"))
-    var workDir: String
+    var workDir: String?
+
+    @Option(help: ArgumentHelp("Serve the runs of one lane sent on stdin instead of one --work-dir (see `LaneWorker`): PIPELINE:train, PIPELINE:score or PIPELINE:labels.",
+                               valueName: "lane"))
+    var serve: String?
+
+    @Option(help: ArgumentHelp("With --serve: how many runs to serve before exiting.", valueName: "n"))
+    var runs: Int = 100
 
     @Option(help: ArgumentHelp("Key of this run (defaults to the claim's).", valueName: "key"))
     var runKey: String?
@@ -46,20 +55,30 @@ struct Work: ParsableCommand {
     /// retries the drop later rather than quarantine it (EX_TEMPFAIL).
     static let ledgerBusyStatus: Int32 = 75
 
+    func validate() throws {
+        guard (workDir == nil) != (serve == nil) else {
+            throw ValidationError("give exactly one of --work-dir (one run) and --serve (a lane's runs from stdin)")
+        }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+    }
+
     func run() throws {
+        if let serve { return try serveLane(serve) }
+        let workDir = workDir ?? ""
         do {
-            try execute()
+            try execute(workDirectory: FileSystem.absolute(workDir))
         } catch where SQLLedger.isBusy(error) {
-            FileSystem.writeStandardError("sluice work: \(FileSystem.absolute(workDir)) (run \(runKey ?? "?")): the ledger stayed "
-                + "locked by another process for more than \(SQLLedger.busyTimeoutSeconds) s (\(error)); "
-                + "the daemon runs this drop again later\n")
+            FileSystem.writeStandardError(Self.busyMessage(workDirectory: FileSystem.absolute(workDir), runKey: runKey ?? "?", error: error))
             throw ExitCode(Self.ledgerBusyStatus)
         }
     }
 
-    func execute() throws {
-        let logger = options.makeLogger()
-        let workDirectory = FileSystem.absolute(workDir)
+    static func busyMessage(workDirectory: String, runKey: String, error: any Error) -> String {
+        "sluice work: \(workDirectory) (run \(runKey)): the ledger stayed locked by another process for more than "
+            + "\(SQLLedger.busyTimeoutSeconds) s (\(error)); the daemon runs this drop again later\n"
+    }
+
+    func execute(workDirectory: String) throws {
         // The folder's worker lock first, then the lifeline: a worker whose
         // daemon died before this point exits here, and recovery waits for a
         // lock held past it (see Recovery).
@@ -69,30 +88,38 @@ struct Work: ParsableCommand {
         _ = lock   // held until the process ends
         if let lifelineFd { try WorkerLifeline.watch(lifelineFd) }
         CrashPoint.workerStarted.reach()
-        let configuration = try configFd.map { fd in
+        let configuration = try loadConfiguration()
+        let claim = try DropClaim.load(workDirectory: workDirectory)
+        guard let pipeline = configuration.pipeline(named: claim.pipeline) else {
+            throw Failure("pipeline '\(claim.pipeline)' of \(workDirectory) is not in \(configuration.file)")
+        }
+        try ResourceLimits.apply(pipeline.limits)
+        try PreparedPipeline(configuration: configuration, pipeline: pipeline, logger: options.makeLogger())
+            .run(claim, dropId: dropId, runKey: runKey)
+    }
+
+    /// `--serve PIPELINE:KIND`: prepare once, then serve that lane's runs.
+    private func serveLane(_ lane: String) throws {
+        if let lifelineFd { try WorkerLifeline.watch(lifelineFd) }
+        let configuration = try loadConfiguration()
+        guard let colon = lane.lastIndex(of: ":"), let kind = DropKind(rawValue: String(lane[lane.index(after: colon)...])) else {
+            throw ValidationError("--serve expects PIPELINE:KIND with KIND one of train, score, labels; got '\(lane)'")
+        }
+        let name = String(lane[..<colon])
+        guard let pipeline = configuration.pipeline(named: name) else {
+            throw Failure("pipeline '\(name)' is not in \(configuration.file)")
+        }
+        try ResourceLimits.applyLasting(pipeline.limits)
+        let prepared = try PreparedPipeline(configuration: configuration, pipeline: pipeline, logger: options.makeLogger())
+        try LaneWorker(prepared: prepared, kind: kind, runs: runs).serve()
+    }
+
+    /// The daemon's validated copy from --config-fd, else the file.
+    private func loadConfiguration() throws -> SluiceConfiguration {
+        try configFd.map { fd in
             let bytes = try Syscall.readAll(fd: fd, path: "configuration descriptor \(fd)")
             return try ConfigLoader.parse(String(decoding: bytes, as: UTF8.self), file: FileSystem.absolute(options.config),
                                           sha256: ContentHash.sha256(bytes))
         } ?? options.load()
-        let claim = try DropClaim.load(workDirectory: workDirectory)
-        guard let pipeline = configuration.pipeline(named: claim.pipeline) else {
-            throw Failure("pipeline '\(claim.pipeline)' of \(workDir) is not in \(configuration.file)")
-        }
-        try ResourceLimits.apply(pipeline.limits)
-        // Only this pipeline's plugins: another pipeline's broken plugin is not this run's concern.
-        let catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(), only: pipeline.name)
-        let ledger = try SQLLedger.open(configuration.ledgerLocation)
-        let executor = RunExecutor(configuration: configuration, ledger: ledger, catalog: catalog, logger: logger)
-        executor.onProgress = { stage, fraction, text in
-            let clean = text.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ")
-            FileSystem.writeStandardOutput("progress\t\(stage)\t\(fraction)\t\(clean)\n")
-        }
-        switch claim.kind {
-        case .train: _ = try executor.execute(claim, pipeline: pipeline, dropId: dropId, runKey: runKey)
-        case .score: _ = try ScoringRun(configuration: configuration, ledger: ledger, logger: logger)
-            .execute(claim, pipeline: pipeline, runKey: runKey)
-        case .labels: _ = try LabelsRun(configuration: configuration, ledger: ledger, logger: logger)
-            .execute(claim, pipeline: pipeline)
-        }
     }
 }

@@ -6,6 +6,10 @@
    M_TRIM_THRESHOLD) instead of unmapping them. Returns 1 when both took. */
 int sluice_keep_freed_memory(void);
 
+/* Hands the heap's free memory back to the kernel (malloc_trim(0)), for a
+   process that kept freed memory during a run and now waits for the next. */
+int sluice_release_freed_memory(void);
+
 /// pipe2(2), which glibc declares only with _GNU_SOURCE.
 int sluice_pipe2(int fds[2], int flags);
 
