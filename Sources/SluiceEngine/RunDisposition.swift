@@ -38,9 +38,11 @@ struct RunDisposition {
 
     /// Keeps the drop's parsed table beside its archived CSV (the column
     /// cache), so later training windows read it instead of parsing it; a
-    /// cache that cannot be written costs only speed, and says so.
+    /// cache that cannot be written costs only speed, and says so. Only a
+    /// pipeline with a `window:` reads history, so only its drops get one (a
+    /// window configured later builds the missing caches on first use).
     func keepColumns(archived destination: String) throws {
-        guard let table = run.parsedDrop, !run.sha256.isEmpty else { return }
+        guard run.pipeline.window != .latest, let table = run.parsedDrop, !run.sha256.isEmpty else { return }
         run.parsedDrop = nil
         let path = ColumnCache.path(forArchived: destination, sha256: run.sha256)
         guard !FileSystem.exists(path) else { return }
