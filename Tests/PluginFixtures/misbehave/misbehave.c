@@ -1,10 +1,13 @@
 /*
  * Test fixture: a custom stage that misbehaves on purpose, chosen by the
  * parameter `mode`: ok, fail, segfault, abort, hang, allocate, approve, reject,
- * sleep (for `seconds`, default 2, then ok).
+ * sleep (for `seconds`, default 2, then ok), segfault-at-rows (crash on a drop
+ * of exactly `rows` rows, else ok), leak-descriptor (opens /dev/null and keeps
+ * it), count (metric misbehave_calls: how often this process ran the stage).
  * Used to prove that a plugin can fail only its own run.
  */
 #include "sluice_plugin.h"
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,19 @@ static int misbehave_run(const sluice_plugin_descriptor *self, const sluice_host
         unsigned left = seconds ? (unsigned)atoi(seconds) : 2;
         api->progress(ctx, 0.5, "sleeping");
         while (left > 0) left = sleep(left);
+        return SLUICE_OK;
+    }
+    if (strcmp(mode, "segfault-at-rows") == 0) {
+        const char *rows = api->param(ctx, "rows");
+        if (rows == NULL || api->row_count(ctx) != atoll(rows)) return SLUICE_OK;
+        mode = "segfault";
+    }
+    if (strcmp(mode, "leak-descriptor") == 0) {
+        return open("/dev/null", O_RDONLY) >= 0 ? SLUICE_OK : SLUICE_ERROR;
+    }
+    if (strcmp(mode, "count") == 0) {
+        static int calls = 0;
+        api->put_metric(ctx, "misbehave_calls", (double)++calls);
         return SLUICE_OK;
     }
     if (strcmp(mode, "segfault") == 0) {
