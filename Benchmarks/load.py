@@ -68,6 +68,18 @@ def sample(pid):
         return None, None
 
 
+def children(pid):
+    """The pids of a process's children (its workers)."""
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", default=".build/release", help="folder holding sluice and the plugin .so files")
@@ -110,8 +122,10 @@ def main() -> int:
     def sampler():
         while not stop.is_set():
             rss, fds = sample(daemon.pid)
+            workers = [sample(child) for child in children(daemon.pid)]
+            workers = [w for w in workers if w[0] is not None]
             if rss is not None:
-                samples.append((time.monotonic(), rss, fds))
+                samples.append((time.monotonic(), rss, fds, sum(w[0] for w in workers), sum(w[1] for w in workers), len(workers)))
             stop.wait(1.0)
 
     def reporter():
@@ -191,6 +205,11 @@ def main() -> int:
         tenth = max(1, len(samples) // 10)
         print(f"{'daemon RSS':<28}first 10% {statistics.mean(rss[:tenth]):.1f} MB, last 10% {statistics.mean(rss[-tenth:]):.1f} MB, max {max(rss):.1f} MB ({len(samples)} samples)")
         print(f"{'daemon open descriptors':<28}first 10% {statistics.mean(fds[:tenth]):.1f}, last 10% {statistics.mean(fds[-tenth:]):.1f}, max {max(fds)}")
+        wrss = [s[3] for s in samples]
+        wfds = [s[4] for s in samples]
+        print(f"{'workers (all, summed)':<28}RSS first 10% {statistics.mean(wrss[:tenth]):.1f} MB, last 10% {statistics.mean(wrss[-tenth:]):.1f} MB, max {max(wrss):.1f} MB; "
+              f"descriptors first 10% {statistics.mean(wfds[:tenth]):.1f}, last 10% {statistics.mean(wfds[-tenth:]):.1f}, max {max(wfds)}; "
+              f"at most {max(s[5] for s in samples)} worker processes")
     print(f"{'sluice report meanwhile':<28}{reports['runs']} runs{f' (one every {args.report_every:g} s)' if args.report_every else ' (back to back)'}, "
           f"{reports['failures']} failed {reports['last_error']}")
     print(f"{'daemon exit':<28}{status} after SIGTERM")

@@ -14,8 +14,11 @@ target names, measured side by side in one run:
 3. `sluice serve --once` of one 10,000 × 16 drop against an empty `serve
    --once` and `sluice --version`.
 4. The daemon taking many small drops (50-row files, 2 pipelines, `workers:
-   2`), all renamed in at once: drops/s, drop → filed latency, the daemon's
-   RSS and open descriptors over the run (Benchmarks/load.py, run from here).
+   2`, `sluice report` once a second; Benchmarks/load.py, run from here):
+   2,000 drops renamed in at once with a fresh worker process per run
+   (`worker_runs: 1`) and with lane workers, side by side; a steady 20
+   drops/s for 30 s (latency percentiles); 10,000 drops at once (drops/s,
+   the daemon's and the workers' RSS and descriptors over the run).
 Prints each figure and its ratio.
 """
 import argparse
@@ -153,6 +156,39 @@ def once_row(args, binary, work):
     return runs
 
 
+def load(args, *extra):
+    """Runs Benchmarks/load.py (50-row drops, 2 pipelines, workers: 2, `sluice report` once a second) and prints its lines."""
+    result = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "load.py"),
+                             "--bin", args.bin, "--pipelines", "2", "--workers", "2", "--report-every", "1", *extra],
+                            capture_output=True, text=True)
+    figures = {}
+    for line in result.stdout.splitlines():
+        if line.strip() and not line.startswith("(state folder"):
+            print("    " + line.strip())
+        if line.startswith("throughput"):
+            figures["rate"] = float(line.split()[1])
+    if result.returncode != 0:
+        print(f"    load run failed ({result.returncode}): {result.stderr[-500:]}")
+    return figures.get("rate", float("nan"))
+
+
+def daemon_rows(args):
+    """The daemon taking many small drops: one process per run against lane
+    workers on the same burst, p99 at a steady 20 drops/s, and a long burst
+    for flat memory and descriptors."""
+    print(f"the daemon taking small drops (target ≥ 100 drops/s; p99 ≤ 100 ms at 20 drops/s; RSS and descriptors flat):")
+    print(f"  {args.small_drops} drops at once, a fresh worker process per run (worker_runs: 1):")
+    spawn = load(args, "--drops", str(args.small_drops), "--worker-runs", "1")
+    print(f"  the same {args.small_drops} drops, lane workers (worker_runs default, 100):")
+    lane = load(args, "--drops", str(args.small_drops))
+    print(f"  lane workers / a process per run: {lane / spawn:.2f}× the drops per second")
+    print("  a steady 20 drops/s for 30 s, lane workers:")
+    load(args, "--soak", "30", "--rate", "20")
+    if args.long_drops:
+        print(f"  {args.long_drops} drops at once, lane workers (memory and descriptors over the run):")
+        load(args, "--drops", str(args.long_drops))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", default=".build/release")
@@ -160,7 +196,8 @@ def main():
     parser.add_argument("--drops", type=int, default=12)
     parser.add_argument("--inspect-rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--small-drops", type=int, default=2000, help="drops for the daemon row (0: skip it)")
+    parser.add_argument("--small-drops", type=int, default=2000, help="drops for the daemon rows (0: skip them)")
+    parser.add_argument("--long-drops", type=int, default=10000, help="drops for the long daemon run (0: skip it)")
     args = parser.parse_args()
     binary = os.path.abspath(os.path.join(args.bin, "sluice"))
     work = tempfile.mkdtemp(prefix="sluice-bench-scale-")
@@ -193,16 +230,7 @@ def main():
     print(f"  run {med[0] * 1000:.0f} ms, empty serve --once {med[1] * 1000:.0f} ms, sluice --version {med[2] * 1000:.0f} ms"
           f"   (target ≤ 50 ms)")
     if args.small_drops:
-        print(f"the daemon taking {args.small_drops} small drops (target ≥ 100 drops/s; RSS and descriptors flat):")
-        load = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "load.py"),
-                               "--bin", args.bin, "--drops", str(args.small_drops), "--pipelines", "2", "--workers", "2"],
-                              capture_output=True, text=True)
-        for line in load.stdout.splitlines():
-            if line.strip() and not line.startswith("(state folder"):
-                print("  " + line.strip())
-        if load.returncode != 0:
-            print(f"  load run failed ({load.returncode}): {load.stderr[-500:]}")
-            return 1
+        daemon_rows(args)
     return 0
 
 
