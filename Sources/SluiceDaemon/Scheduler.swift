@@ -154,12 +154,29 @@ actor Scheduler: Service {
                 if start(drop, pipeline: pipeline) { break }
             }
         }
+        sendAhead()
         if let shared {
             let busyNow = pool.busyLanes
             for lane in heldLanes where !busyNow.contains(lane)
                 && ((queues[lane]?.isEmpty ?? true) || heldLanes.count > fairShare) {
                 heldLanes.remove(lane)
                 shared.releaseLane(lane)
+            }
+        }
+    }
+
+    /// For each busy lane whose lane worker can take one more, the lane's next
+    /// drop is claimed now and sent to it, so it starts the moment the
+    /// current run ends (the lane still runs one drop at a time).
+    private func sendAhead() {
+        for (pipeline, _, _, lane) in Self.lanes(configuration) where !(queues[lane]?.isEmpty ?? true) {
+            guard let pid = pool.aheadSlot(lane: lane, configuration: configuration),
+                  shared == nil || heldLanes.contains(lane) else { continue }
+            while var queue = queues[lane], !queue.isEmpty {
+                let drop = queue.removeFirst()
+                queues[lane] = queue
+                queuedKeys.remove(drop.key)
+                if start(drop, pipeline: pipeline, ahead: pid) { break }
             }
         }
     }
@@ -173,8 +190,9 @@ actor Scheduler: Service {
         }
     }
 
-    /// Claims and starts one drop; false if there was nothing to run after all.
-    private func start(_ drop: QueuedDrop, pipeline: PipelineConfiguration) -> Bool {
+    /// Claims and starts one drop (or sends it to the lane worker `ahead`, to
+    /// run after its current run); false if there was nothing to run after all.
+    private func start(_ drop: QueuedDrop, pipeline: PipelineConfiguration, ahead: pid_t? = nil) -> Bool {
         switch drop.source {
         case .inbox(let path):
             guard InboxRefusal.admit(path, pipeline: pipeline.name, kind: drop.kind, warnedFolders: &warnedFolders,
@@ -199,17 +217,26 @@ actor Scheduler: Service {
                 claimRetries[drop.lane] = claimRetries[drop.lane] ?? Timestamp.monotonic() + Self.claimRetrySeconds
                 return false
             }
-            pool.start(claim: claim, runKey: claim.runKey, dropId: nil, pipeline: pipeline, configuration: configuration)
+            run(claim, runKey: claim.runKey, dropId: nil, pipeline: pipeline, ahead: ahead)
         case .requeue(let requeue):
             if let shared, !shared.stillHolds(requeue.claim) { return false }
-            pool.start(claim: requeue.claim, runKey: requeue.runKey, dropId: requeue.dropId, pipeline: pipeline,
-                       configuration: configuration)
+            run(requeue.claim, runKey: requeue.runKey, dropId: requeue.dropId, pipeline: pipeline, ahead: ahead)
         }
         return true
     }
 
+    private func run(_ claim: DropClaim, runKey: String, dropId: Int64?, pipeline: PipelineConfiguration, ahead: pid_t?) {
+        if let ahead {
+            pool.sendAhead(to: ahead, claim: claim, runKey: runKey, dropId: dropId, pipeline: pipeline)
+        } else {
+            pool.start(claim: claim, runKey: runKey, dropId: dropId, pipeline: pipeline, configuration: configuration)
+        }
+    }
+
     private func handle(_ event: WorkerEvent) {
         if let pipeline = pool.handle(event, stoppingSince: stoppingSince, configuration: configuration) {
+            // Runs sent ahead to a worker that ended first go back in line at once.
+            pool.due(now: Timestamp.monotonic(), configuration: configuration).forEach(add)
             closeFiledClaims()
             noteMonitorAction(pipeline)
             metrics.changed(configuration)

@@ -31,6 +31,21 @@ final class WorkerPool {
         let configSHA256: String
         /// The run's number in its worker's life (1 for a fresh worker).
         let served: Int
+        /// How many runs the worker serves in all (`--runs`; 1 for a one-run worker).
+        let runsLimit: Int
+        /// The lane's next run, already sent to this lane worker's stdin: it
+        /// starts the moment this one ends, without waiting for the daemon.
+        var ahead: Ahead?
+
+        var lane: String { QueuedDrop.lane(claim.pipeline, claim.kind) }
+    }
+
+    /// A claimed drop sent ahead to a busy lane worker.
+    struct Ahead {
+        let claim: DropClaim
+        let runKey: String
+        let dropId: Int64?
+        let limits: RunLimits
     }
 
     /// A lane worker between runs.
@@ -88,6 +103,7 @@ final class WorkerPool {
     /// The work folders (by name) this pool still has: running, or waiting to run or be recorded again.
     var activeWorkFolders: Set<String> {
         Set(running.values.map { FileSystem.baseName($0.claim.workDirectory) }
+            + running.values.compactMap { $0.ahead.map { FileSystem.baseName($0.claim.workDirectory) } }
             + retries.map { FileSystem.baseName($0.requeue.claim.workDirectory) }
             + unrecorded.map { FileSystem.baseName($0.claim.workDirectory) })
     }
@@ -97,8 +113,8 @@ final class WorkerPool {
     func start(claim: DropClaim, runKey: String, dropId: Int64?, pipeline: PipelineConfiguration,
                configuration: SluiceConfiguration, fresh: Bool = false) {
         let lane = QueuedDrop.lane(claim.pipeline, claim.kind)
-        let request = ["run", claim.workDirectory, runKey, dropId.map(String.init) ?? "-"].joined(separator: "\t")
-        let serving = configuration.workerRuns > 1 && !request.contains("\n") && request.split(separator: "\t").count == 4
+        let request = Self.request(claim: claim, runKey: runKey, dropId: dropId)
+        let serving = configuration.workerRuns > 1 && request != nil
         do {
             var reused = idle.removeValue(forKey: lane)
             if let worker = reused, fresh || !serving || worker.configSHA256 != configuration.sha256 {
@@ -107,7 +123,7 @@ final class WorkerPool {
             }
             if let worker = reused {
                 do {
-                    try worker.process.send(request)
+                    try worker.process.send(request ?? "")
                 } catch {
                     // It died while idle (its exit is on the way): a new worker takes the run.
                     retire(worker.process)
@@ -120,18 +136,58 @@ final class WorkerPool {
             } else {
                 process = try launch(claim: claim, runKey: runKey, dropId: dropId, configuration: configuration,
                                      serving: serving)
-                if serving { try process.send(request) }
+                if serving { try process.send(request ?? "") }
             }
             let served = (reused?.served ?? 0) + 1
             running[process.pid] = Running(claim: claim, runKey: runKey, dropId: dropId, limits: pipeline.limits,
                                            process: process, deadline: Timestamp.monotonic() + pipeline.limits.timeSeconds,
-                                           configSHA256: configuration.sha256, served: served)
+                                           configSHA256: configuration.sha256, served: served,
+                                           runsLimit: serving ? configuration.workerRuns : 1)
             let how = reused == nil ? "started" : "took it (its run \(served))"
             context.logger.info("[\(pipeline.name) \(claim.fileName)] worker \(process.pid) \(how) (run \(runKey))")
         } catch {
             recordFailure(claim: claim, runKey: runKey, dropId: dropId, reason: "could not start a worker: \(error)",
                           configuration: configuration)
         }
+    }
+
+    /// A lane worker's request line for a run; nil when a field holds a tab or
+    /// a newline (such a run gets a one-run worker instead).
+    static func request(claim: DropClaim, runKey: String, dropId: Int64?) -> String? {
+        let fields = [claim.workDirectory, runKey]
+        guard !fields.contains(where: { $0.contains("\t") || $0.contains("\n") }) else { return nil }
+        return (["run"] + fields + [dropId.map(String.init) ?? "-"]).joined(separator: "\t")
+    }
+
+    /// The lane worker busy with `lane` that can take the lane's next run
+    /// ahead: one that serves at least one more run after this one and has none waiting.
+    func aheadSlot(lane: String, configuration: SluiceConfiguration) -> pid_t? {
+        running.first { _, worker in
+            worker.lane == lane && worker.process.input != nil && worker.ahead == nil && worker.terminatedAt == nil
+                && worker.served < worker.runsLimit && worker.configSHA256 == configuration.sha256
+        }?.key
+    }
+
+    /// Sends a claimed drop to the lane worker `pid` to run after its current
+    /// run; if that fails (it is ending), the run is given back to run soon.
+    func sendAhead(to pid: pid_t, claim: DropClaim, runKey: String, dropId: Int64?, pipeline: PipelineConfiguration) {
+        let ahead = Ahead(claim: claim, runKey: runKey, dropId: dropId, limits: pipeline.limits)
+        do {
+            guard let worker = running[pid], let request = Self.request(claim: claim, runKey: runKey, dropId: dropId) else {
+                throw DaemonError("no lane worker \(pid) to send it to")
+            }
+            try worker.process.send(request)
+            running[pid]?.ahead = ahead
+            context.logger.info("[\(pipeline.name) \(claim.fileName)] sent ahead to worker \(pid) (run \(runKey))")
+        } catch {
+            giveBack(ahead)
+        }
+    }
+
+    /// A claimed run that was sent ahead but will not run where it was sent: it runs again as soon as the scheduler looks.
+    private func giveBack(_ ahead: Ahead) {
+        retries.append((0, ahead.claim.pipeline, ahead.claim.kind,
+                        Recovery.Requeue(claim: ahead.claim, dropId: ahead.dropId, runKey: ahead.runKey)))
     }
 
     /// A new `sluice work`: a lane worker when `serving`, else one for this run alone.
@@ -190,11 +246,21 @@ final class WorkerPool {
         case .runEnded(let pid, let status, let retiring):
             guard let worker = running.removeValue(forKey: pid) else { return nil }
             finished(worker, status: status, stoppingSince: stoppingSince, configuration: configuration)
-            keepOrRetire(worker, retiring: retiring, stopping: stoppingSince != nil, configuration: configuration)
+            if let ahead = worker.ahead, retiring == nil {
+                // The worker has read the next request and runs it now.
+                running[pid] = Running(claim: ahead.claim, runKey: ahead.runKey, dropId: ahead.dropId, limits: ahead.limits,
+                                       process: worker.process, deadline: Timestamp.monotonic() + ahead.limits.timeSeconds,
+                                       configSHA256: worker.configSHA256, served: worker.served + 1, runsLimit: worker.runsLimit)
+                context.logger.info("[\(ahead.claim.pipeline) \(ahead.claim.fileName)] worker \(pid) took it (its run \(worker.served + 1), run \(ahead.runKey))")
+            } else {
+                worker.ahead.map(giveBack)
+                keepOrRetire(worker, retiring: retiring, stopping: stoppingSince != nil, configuration: configuration)
+            }
             return worker.claim.pipeline
         case .refused(let pid, let reason):
             guard let worker = running.removeValue(forKey: pid) else { return nil }
             retire(worker.process)
+            worker.ahead.map(giveBack)
             context.logger.info("[\(worker.claim.pipeline) \(worker.claim.fileName)] worker \(pid) let the run go (\(reason)); a new worker takes it")
             guard stoppingSince == nil, let pipeline = configuration.pipeline(named: worker.claim.pipeline) else {
                 return worker.claim.pipeline   // recovery re-runs it at the next start
@@ -211,6 +277,7 @@ final class WorkerPool {
             }
             guard let worker = running.removeValue(forKey: pid) else { return nil }
             finished(worker, status: status, stoppingSince: stoppingSince, configuration: configuration)
+            worker.ahead.map(giveBack)
             return worker.claim.pipeline
         }
     }
