@@ -101,7 +101,10 @@ actor Scheduler: Service {
         dispatch()
     }
 
-    private func add(_ drop: QueuedDrop) {
+    private func add(_ drop: QueuedDrop) { add(drop, first: false) }
+
+    /// Queues a drop at the end of its lane, or at the front (`first`: a run given back keeps its turn).
+    private func add(_ drop: QueuedDrop, first: Bool) {
         if case .inbox = drop.source, queues[drop.lane, default: []].count >= Self.maxQueuedPerPipeline {
             if overflowed.insert(drop.lane).inserted {
                 context.logger.warning("[\(drop.lane)] more than \(Self.maxQueuedPerPipeline) drops waiting; the rest stay in the inbox until the queue drains")
@@ -109,7 +112,11 @@ actor Scheduler: Service {
             return
         }
         guard queuedKeys.insert(drop.key).inserted else { return }
-        queues[drop.lane, default: []].append(drop)
+        if first {
+            queues[drop.lane, default: []].insert(drop, at: 0)
+        } else {
+            queues[drop.lane, default: []].append(drop)
+        }
         context.logger.debug("[\(drop.pipeline)] queued \(FileSystem.baseName(drop.key))")
     }
 
@@ -234,14 +241,18 @@ actor Scheduler: Service {
     }
 
     private func handle(_ event: WorkerEvent) {
-        if let pipeline = pool.handle(event, stoppingSince: stoppingSince, configuration: configuration) {
-            // Runs sent ahead to a worker that ended first go back in line at once.
-            pool.due(now: Timestamp.monotonic(), configuration: configuration).forEach(add)
+        let ended = pool.handle(event, stoppingSince: stoppingSince, configuration: configuration)
+        // Runs sent ahead to a worker that ended first go back to the front of their lane.
+        let returned = pool.takeReturned()
+        for drop in returned.reversed() { add(drop, first: true) }
+        if let pipeline = ended {
             closeFiledClaims()
             noteMonitorAction(pipeline)
             metrics.changed(configuration)
             dispatch()
             resumeIfStopped()
+        } else if !returned.isEmpty {
+            dispatch()
         } else {
             context.notifier.status(statusText())
         }
@@ -262,6 +273,7 @@ actor Scheduler: Service {
         let now = Timestamp.monotonic()
         pool.enforceLimits(now: now, stoppingSince: stoppingSince, stopGrace: Self.stopGraceSeconds)
         pool.retireIdle(now: now, configuration: configuration, all: stoppingSince != nil)
+        for drop in pool.takeReturned().reversed() { add(drop, first: true) }
         let due = pool.due(now: now, configuration: configuration)
         let rescans = claimRetries.filter { $0.value <= now }.map(\.key)
         for lane in rescans { claimRetries.removeValue(forKey: lane) }

@@ -82,6 +82,8 @@ final class WorkerPool {
     /// Drops whose worker found the ledger locked past its busy timeout, to
     /// run again once their time comes (the scheduler collects them).
     private var retries: [(due: Double, pipeline: String, kind: DropKind, requeue: Recovery.Requeue)] = []
+    /// Runs sent ahead to a worker that ended before it took them.
+    private var returned: [QueuedDrop] = []
     /// Failed runs that could not be recorded (the ledger was busy), to record again.
     private var unrecorded: [(due: Double, claim: DropClaim, runKey: String, dropId: Int64?, reason: String)] = []
 
@@ -184,10 +186,18 @@ final class WorkerPool {
         }
     }
 
-    /// A claimed run that was sent ahead but will not run where it was sent: it runs again as soon as the scheduler looks.
+    /// A claimed run that was sent ahead but will not run where it was sent:
+    /// back to the front of its lane (``takeReturned()``), so the lane keeps its order.
     private func giveBack(_ ahead: Ahead) {
-        retries.append((0, ahead.claim.pipeline, ahead.claim.kind,
-                        Recovery.Requeue(claim: ahead.claim, dropId: ahead.dropId, runKey: ahead.runKey)))
+        returned.append(QueuedDrop(pipeline: ahead.claim.pipeline,
+                                   source: .requeue(Recovery.Requeue(claim: ahead.claim, dropId: ahead.dropId, runKey: ahead.runKey)),
+                                   kind: ahead.claim.kind))
+    }
+
+    /// The runs given back since the last call, oldest first.
+    func takeReturned() -> [QueuedDrop] {
+        defer { returned.removeAll() }
+        return returned
     }
 
     /// A new `sluice work`: a lane worker when `serving`, else one for this run alone.

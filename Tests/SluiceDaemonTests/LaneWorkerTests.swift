@@ -66,6 +66,30 @@ import Testing
         #expect(daemon.stop() == 0)
     }
 
+    @Test func aRunSentAheadToAWorkerThatCrashesIsGivenBackAndRunsOnce() throws {
+        let space = try Workspace()
+        let daemon = try start(space, workerRuns: 100, stages: [("segfault-at-rows", ", rows: 31")])
+        // All at once: while one runs, the next is claimed and sent ahead to the same worker.
+        for (index, rows) in [30, 30, 31, 30, 30].enumerated() {
+            try space.drop("d\(index).csv", ChurnData.csv(rows: rows, seed: 80 + UInt64(index)))
+        }
+        #expect(eventually(timeout: 60) { (try? space.finishedDrops()) == 5 }, "\(daemon.log.suffix(3000))")
+        #expect(try space.strings("SELECT outcome FROM drops ORDER BY file_name")
+                    == ["archived", "archived", "quarantined", "archived", "archived"])
+        // d3 waited in the crashed worker's stdin: given back, it ran once, on a fresh worker.
+        #expect(daemon.log.contains("d3.csv] sent ahead to worker"), "\(daemon.log.suffix(3000))")
+        #expect(try space.strings("SELECT d.file_name || ':' || count(r.id) FROM drops d JOIN runs r ON r.drop_id = d.id "
+                                  + "GROUP BY d.id ORDER BY d.file_name") == ["d0.csv:1", "d1.csv:1", "d2.csv:1", "d3.csv:1", "d4.csv:1"])
+        let crashed = try space.strings("SELECT r.pid FROM runs r JOIN drops d ON d.id = r.drop_id WHERE d.file_name = 'd2.csv'")
+        let after = try space.strings("SELECT r.pid FROM runs r JOIN drops d ON d.id = r.drop_id WHERE d.file_name = 'd3.csv'")
+        #expect(crashed != after, "\(crashed) \(after)")
+        // Given back to the front of the lane: still in arrival order.
+        #expect(try space.strings("SELECT d.file_name FROM runs r JOIN drops d ON d.id = r.drop_id ORDER BY r.id")
+                    == ["d0.csv", "d1.csv", "d2.csv", "d3.csv", "d4.csv"])
+        #expect(space.files("work").isEmpty, "\(space.files("work"))")
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func aWorkerWhoseDescriptorsGrowIsReplaced() throws {
         let space = try Workspace()
         let daemon = try start(space, workerRuns: 100, stages: [("leak-descriptor", "")])

@@ -38,7 +38,11 @@ import Testing
             target: churned
             seed: 7
             stages:
+              # Which drop pins the schema depends on the order the hosts run
+              # them in; 50-row drops' ranges vary, and this test is about
+              # exactly-once, not range checks.
               - plugin: validate
+                params: {range_tolerance: 1.0}
               - plugin: features
               - plugin: train
               - plugin: evaluate
@@ -92,7 +96,10 @@ import Testing
         // Ledger: one row per file, each archived, each with exactly one run that ended it.
         #expect(drops == 300)
         #expect(try count(ledger, "SELECT count(DISTINCT file_name) FROM drops") == 300)
-        #expect(try count(ledger, "SELECT count(*) FROM drops WHERE outcome = 'archived'") == 300)
+        let unarchived = try ledger.database.read { db in
+            try db.fetchAll(sql: "SELECT file_name, outcome, outcome_reason FROM drops WHERE outcome <> 'archived' ORDER BY id LIMIT 5")
+        }.map { "\($0["file_name"] as String? ?? ""): \($0["outcome"] as String? ?? "") (\($0["outcome_reason"] as String? ?? ""))" }
+        #expect(unarchived.isEmpty, "\(unarchived)")
         #expect(try count(ledger, """
             SELECT count(*) FROM drops d WHERE (SELECT count(*) FROM runs r WHERE r.drop_id = d.id
                                                 AND r.status IN ('approved', 'rejected', 'duplicate')) <> 1
