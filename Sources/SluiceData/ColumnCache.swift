@@ -112,21 +112,23 @@ public enum ColumnCache {
         guard fstat(fd, &info) == 0 else { throw ColumnCacheError(path, "cannot be read") }
         let size = Int(info.st_size)
         guard size >= 16 + 20 else { throw ColumnCacheError(path, "is \(size) bytes: too short to be a column cache") }
-        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+        guard let region = MappedRegion(fd: fd, size: size) else {
             throw ColumnCacheError(path, "cannot be mapped (\(String(cString: strerror(errno))))")
         }
-        defer { munmap(map, size) }
-        let file = UnsafeRawBufferPointer(start: map, count: size)
+        let file = region.bytes
         if let expected {
             let stored = file.loadUnaligned(fromByteOffset: size - 4, as: UInt32.self).littleEndian
             guard checksumText(stored, bytes: size) == expected else {
                 throw ColumnCacheError(path, "is not the cache the ledger recorded for this drop (\(checksumText(stored, bytes: size)), recorded \(expected))")
             }
         }
-        return try decode(file, path: path, sha256: sha256, options: options)
+        return try decode(file, path: path, sha256: sha256, options: options, region: region)
     }
 
-    static func decode(_ file: UnsafeRawBufferPointer, path: String, sha256: String, options: CSVOptions) throws -> Table {
+    /// The table in `file`; its columns view `region` (the mapping `file` is
+    /// in) when given, else they are copied out.
+    static func decode(_ file: UnsafeRawBufferPointer, path: String, sha256: String, options: CSVOptions,
+                       region: MappedRegion? = nil) throws -> Table {
         guard Array(file[0..<8]) == magic else { throw ColumnCacheError(path, "is not a sluice column cache") }
         let fileVersion = file.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian
         guard fileVersion == version else {
@@ -167,18 +169,28 @@ public enum ColumnCache {
             let source = UnsafeRawBufferPointer(rebasing: file[offset..<offset + rows * 4])
             switch (column.type, column.dictionary) {
             case ("numeric", _):
-                let storage = NumericStorage(uninitializedCount: rows)
-                UnsafeMutableRawBufferPointer(storage.values).copyMemory(from: source)
-                columns.append(TableColumn(name: column.name, values: .numeric(storage)))
+                if let region {
+                    let view = UnsafeMutableBufferPointer(start: UnsafeMutableRawPointer(mutating: source.baseAddress!)
+                        .assumingMemoryBound(to: Float.self), count: rows)
+                    columns.append(TableColumn(name: column.name, values: .numeric(NumericStorage(viewing: view, owner: region))))
+                } else {
+                    let storage = NumericStorage(uninitializedCount: rows)
+                    UnsafeMutableRawBufferPointer(storage.values).copyMemory(from: source)
+                    columns.append(TableColumn(name: column.name, values: .numeric(storage)))
+                }
             case ("categorical", let dictionary?):
-                let codes = LargeArray.allocate(Int32.self, count: rows)
-                UnsafeMutableRawBufferPointer(codes).copyMemory(from: source)
+                let codes = source.bindMemory(to: Int32.self)
                 if let bad = codes.first(where: { $0 < -1 || Int($0) >= dictionary.count }) {
-                    free(codes.baseAddress)
                     throw ColumnCacheError(path, "column \(column.name) has code \(bad) outside its dictionary of \(dictionary.count)")
                 }
-                columns.append(TableColumn(name: column.name,
-                                           values: .categorical(CategoricalStorage(adoptingLarge: codes, dictionary: dictionary))))
+                let storage: CategoricalStorage
+                if let region {
+                    let view = UnsafeMutableBufferPointer(mutating: codes)
+                    storage = CategoricalStorage(viewing: view, dictionary: dictionary, owner: region)
+                } else {
+                    storage = CategoricalStorage(codes: codes, dictionary: dictionary)
+                }
+                columns.append(TableColumn(name: column.name, values: .categorical(storage)))
             default:
                 throw ColumnCacheError(path, "column \(column.name) has type '\(column.type)'")
             }

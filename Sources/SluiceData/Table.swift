@@ -109,22 +109,35 @@ public final class NumericStorage: @unchecked Sendable {
     public init(count: Int) {
         values = LargeArray.allocate(Float.self, count: count)
         values.initialize(repeating: .nan)
+        owner = nil
     }
 
     /// Storage for `count` values the caller initializes before sharing it.
     public init(uninitializedCount count: Int) {
         values = LargeArray.allocate(Float.self, count: count)
+        owner = nil
     }
 
     /// Takes ownership of `values`, allocated with `sluice_alloc_large` or `malloc`.
     init(adoptingLarge values: UnsafeMutableBufferPointer<Float>) {
         self.values = values
+        owner = nil
     }
+
+    /// Values that live in `owner` (a mapped file) and go with it.
+    init(viewing values: UnsafeMutableBufferPointer<Float>, owner: MappedRegion) {
+        self.values = values
+        self.owner = owner
+    }
+
+    /// What holds the values when this storage did not allocate them.
+    private let owner: MappedRegion?
 
     /// A copy of `source`.
     public init(copying source: UnsafeBufferPointer<Float>) {
         values = LargeArray.allocate(Float.self, count: source.count)
         _ = values.initialize(from: source)
+        owner = nil
     }
 
     public convenience init(_ array: [Float]) {
@@ -132,7 +145,7 @@ public final class NumericStorage: @unchecked Sendable {
         for (index, value) in array.enumerated() { values[index] = value }
     }
 
-    deinit { free(values.baseAddress) }
+    deinit { if owner == nil { free(values.baseAddress) } }
 }
 
 /// Int32 codes into a string dictionary, at a stable address. Immutable once built.
@@ -145,13 +158,25 @@ public final class CategoricalStorage: @unchecked Sendable {
         codes = LargeArray.allocate(Int32.self, count: source.count)
         _ = codes.initialize(from: source)
         self.dictionary = dictionary
+        owner = nil
     }
 
     /// Takes ownership of `codes`, allocated with `sluice_alloc_large` or `malloc`.
     init(adoptingLarge codes: UnsafeMutableBufferPointer<Int32>, dictionary: [String]) {
         self.codes = codes
         self.dictionary = dictionary
+        owner = nil
     }
+
+    /// Codes that live in `owner` (a mapped file) and go with it.
+    init(viewing codes: UnsafeMutableBufferPointer<Int32>, dictionary: [String], owner: MappedRegion) {
+        self.codes = codes
+        self.dictionary = dictionary
+        self.owner = owner
+    }
+
+    /// What holds the codes when this storage did not allocate them.
+    private let owner: MappedRegion?
 
     public convenience init(codes: [Int32], dictionary: [String]) {
         // Copied into storage of its own: a pointer from withUnsafeBufferPointer
@@ -167,7 +192,7 @@ public final class CategoricalStorage: @unchecked Sendable {
         return code < 0 ? nil : dictionary[Int(code)]
     }
 
-    deinit { free(codes.baseAddress) }
+    deinit { if owner == nil { free(codes.baseAddress) } }
 }
 
 extension Table {
