@@ -23,7 +23,12 @@ public final class PluginLoader: @unchecked Sendable {
     private let lock = Mutex()
     private var loaded: [String: LoadedPlugin] = [:]
 
-    public init() {}
+    /// Where plugin files' SHA-256 are remembered, if anywhere.
+    let hashCache: PluginHashCache?
+
+    public init(hashCache: PluginHashCache? = nil) {
+        self.hashCache = hashCache
+    }
 
     /// Loads (or returns the already loaded) plugin at `path`.
     /// - Throws: ``PluginLoadError`` naming exactly what is wrong.
@@ -31,7 +36,7 @@ public final class PluginLoader: @unchecked Sendable {
         let path = FileSystem.absolute(path)
         return try lock.withLock {
             if let plugin = loaded[path] { return plugin }
-            let plugin = try Self.open(path)
+            let plugin = try Self.open(path, hashCache: hashCache)
             loaded[path] = plugin
             return plugin
         }
@@ -95,7 +100,7 @@ public final class PluginLoader: @unchecked Sendable {
             + "set allow_plugin_path_env: true in the config to search it"
     }
 
-    static func open(_ path: String) throws -> LoadedPlugin {
+    static func open(_ path: String, hashCache: PluginHashCache? = nil) throws -> LoadedPlugin {
         guard FileSystem.exists(path) else { throw PluginLoadError.fileMissing(path: path) }
         _ = try PluginTrust().check(path)
         _ = dlerror()
@@ -133,7 +138,8 @@ public final class PluginLoader: @unchecked Sendable {
         }
         let summary = d.summary.map { String(cString: $0) } ?? ""
         let apply = size >= applyDescriptorSize ? d.apply : nil
-        return LoadedPlugin(path: path, sha256: try ContentHash.sha256(file: path), name: name, version: version,
+        let sha256 = try hashCache?.sha256(of: path) ?? ContentHash.sha256(file: path)
+        return LoadedPlugin(path: path, sha256: sha256, name: name, version: version,
                             kind: kind, summary: summary, abiVersion: abi, descriptorSize: size,
                             descriptor: descriptor, apply: apply)
     }

@@ -15,7 +15,7 @@ struct Check: ParsableCommand {
         let configuration = try options.load()
         let catalog: StageCatalog
         do {
-            catalog = try StageCatalog(configuration: configuration, loader: PluginLoader())
+            catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(hashCache: PluginHashCache(stateDirectory: configuration.stateDirectory)))
         } catch {
             throw Failure("\(error)")
         }
