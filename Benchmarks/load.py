@@ -92,6 +92,7 @@ def main() -> int:
                         help="worker_runs in sluice.yaml (1 = a fresh worker process per run; default: sluice's)")
     parser.add_argument("--report-every", type=float, default=0,
                         help="seconds between `sluice report` runs meanwhile (0 = back to back)")
+    parser.add_argument("--no-report", action="store_true", help="no `sluice report` meanwhile")
     args = parser.parse_args()
     binary = os.path.abspath(os.path.join(args.bin, "sluice"))
     if not os.path.exists(binary):
@@ -138,7 +139,9 @@ def main() -> int:
             if args.report_every:
                 stop.wait(args.report_every)
 
-    threads = [threading.Thread(target=sampler, daemon=True), threading.Thread(target=reporter, daemon=True)]
+    threads = [threading.Thread(target=sampler, daemon=True)]
+    if not args.no_report:
+        threads.append(threading.Thread(target=reporter, daemon=True))
     for thread in threads:
         thread.start()
 
@@ -210,8 +213,11 @@ def main() -> int:
         print(f"{'workers (all, summed)':<28}RSS first 10% {statistics.mean(wrss[:tenth]):.1f} MB, last 10% {statistics.mean(wrss[-tenth:]):.1f} MB, max {max(wrss):.1f} MB; "
               f"descriptors first 10% {statistics.mean(wfds[:tenth]):.1f}, last 10% {statistics.mean(wfds[-tenth:]):.1f}, max {max(wfds)}; "
               f"at most {max(s[5] for s in samples)} worker processes")
-    print(f"{'sluice report meanwhile':<28}{reports['runs']} runs{f' (one every {args.report_every:g} s)' if args.report_every else ' (back to back)'}, "
-          f"{reports['failures']} failed {reports['last_error']}")
+    if args.no_report:
+        print(f"{'sluice report meanwhile':<28}none (--no-report)")
+    else:
+        print(f"{'sluice report meanwhile':<28}{reports['runs']} runs{f' (one every {args.report_every:g} s)' if args.report_every else ' (back to back)'}, "
+              f"{reports['failures']} failed {reports['last_error']}")
     print(f"{'daemon exit':<28}{status} after SIGTERM")
     print(f"(state folder kept in {root})")
     return 0 if lost == 0 and reports["failures"] == 0 and status == 0 else 1

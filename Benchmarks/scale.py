@@ -14,11 +14,12 @@ target names, measured side by side in one run:
 3. `sluice serve --once` of one 10,000 × 16 drop against an empty `serve
    --once` and `sluice --version`.
 4. The daemon taking many small drops (50-row files, 2 pipelines, `workers:
-   2`, `sluice report` once a second; Benchmarks/load.py, run from here):
-   2,000 drops renamed in at once with a fresh worker process per run
-   (`worker_runs: 1`) and with lane workers, side by side; a steady 20
-   drops/s for 30 s (latency percentiles); 10,000 drops at once (drops/s,
-   the daemon's and the workers' RSS and descriptors over the run).
+   2`; Benchmarks/load.py, run from here): 2,000 drops renamed in at once
+   with a fresh worker process per run (`worker_runs: 1`) and with lane
+   workers, side by side, nothing else running (as the issue measured); a
+   steady 20 drops/s for 30 s (latency percentiles) and 10,000 drops at once
+   (drops/s, the daemon's and the workers' RSS and descriptors over the
+   run), both with `sluice report` once a second.
 Prints each figure and its ratio.
 """
 import argparse
@@ -157,9 +158,9 @@ def once_row(args, binary, work):
 
 
 def load(args, *extra):
-    """Runs Benchmarks/load.py (50-row drops, 2 pipelines, workers: 2, `sluice report` once a second) and prints its lines."""
+    """Runs Benchmarks/load.py (50-row drops, 2 pipelines, workers: 2) and prints its lines."""
     result = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "load.py"),
-                             "--bin", args.bin, "--pipelines", "2", "--workers", "2", "--report-every", "1", *extra],
+                             "--bin", args.bin, "--pipelines", "2", "--workers", "2", *extra],
                             capture_output=True, text=True)
     figures = {}
     for line in result.stdout.splitlines():
@@ -177,16 +178,16 @@ def daemon_rows(args):
     workers on the same burst, p99 at a steady 20 drops/s, and a long burst
     for flat memory and descriptors."""
     print(f"the daemon taking small drops (target ≥ 100 drops/s; p99 ≤ 100 ms at 20 drops/s; RSS and descriptors flat):")
-    print(f"  {args.small_drops} drops at once, a fresh worker process per run (worker_runs: 1):")
-    spawn = load(args, "--drops", str(args.small_drops), "--worker-runs", "1")
-    print(f"  the same {args.small_drops} drops, lane workers (worker_runs default, 100):")
-    lane = load(args, "--drops", str(args.small_drops))
+    print(f"  {args.small_drops} drops at once, a fresh worker process per run (worker_runs: 1), nothing else running:")
+    spawn = load(args, "--drops", str(args.small_drops), "--worker-runs", "1", "--no-report")
+    print(f"  the same {args.small_drops} drops, lane workers (worker_runs default, 100), nothing else running:")
+    lane = load(args, "--drops", str(args.small_drops), "--no-report")
     print(f"  lane workers / a process per run: {lane / spawn:.2f}× the drops per second")
-    print("  a steady 20 drops/s for 30 s, lane workers:")
-    load(args, "--soak", "30", "--rate", "20")
+    print("  a steady 20 drops/s for 30 s, lane workers, `sluice report` once a second:")
+    load(args, "--soak", "30", "--rate", "20", "--report-every", "1")
     if args.long_drops:
-        print(f"  {args.long_drops} drops at once, lane workers (memory and descriptors over the run):")
-        load(args, "--drops", str(args.long_drops))
+        print(f"  {args.long_drops} drops at once, lane workers, `sluice report` once a second (memory and descriptors over the run):")
+        load(args, "--drops", str(args.long_drops), "--report-every", "1")
 
 
 def main():
@@ -198,8 +199,12 @@ def main():
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--small-drops", type=int, default=2000, help="drops for the daemon rows (0: skip them)")
     parser.add_argument("--long-drops", type=int, default=10000, help="drops for the long daemon run (0: skip it)")
+    parser.add_argument("--daemon-only", action="store_true", help="only the daemon rows")
     args = parser.parse_args()
     binary = os.path.abspath(os.path.join(args.bin, "sluice"))
+    if args.daemon_only:
+        daemon_rows(args)
+        return 0
     work = tempfile.mkdtemp(prefix="sluice-bench-scale-")
     try:
         window = window_row(args, binary, work)

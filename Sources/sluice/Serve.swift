@@ -12,9 +12,12 @@ struct Serve: AsyncParsableCommand {
         discussion: """
         Without --once, sluice runs as a daemon: it watches each inbox with inotify (a file is \
         taken when its writer closes it or when it is renamed in; a file that is never closed \
-        is taken once its size has been stable for settle_seconds), runs each drop in its own \
+        is taken once its size has been stable for settle_seconds), runs each drop in a \
         `sluice work` child process with the pipeline's time and resource limits, and keeps \
-        going whatever a plugin does. SIGHUP re-reads the configuration (a broken one is \
+        going whatever a plugin does. A worker serves up to worker_runs drops of one lane \
+        (default 100; 1 = a process per drop) and is replaced after any run that did not end \
+        cleanly, when it grew, or when the configuration or a plugin file changed; while it \
+        runs a drop, the lane's next drop is claimed and handed to it ahead. SIGHUP re-reads the configuration (a broken one is \
         refused and the old one kept); SIGTERM or SIGINT stops it: intake stops at once, running work may finish for up to 20 s \
         (then it is killed and re-run at the next start). Under \
         systemd (Type=notify) it reports READY, STATUS and watchdog keep-alives. At start it \
