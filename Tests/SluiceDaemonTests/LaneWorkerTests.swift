@@ -50,6 +50,9 @@ import Testing
         let calls = try space.strings("SELECT CAST(value AS INTEGER) FROM metrics WHERE name = 'misbehave_calls' ORDER BY run_id")
         #expect(calls == (workerRuns == 1 ? ["1", "1", "1", "1", "1"] : ["1", "2", "1", "2", "1"]))
         #expect(try space.strings("SELECT DISTINCT outcome FROM drops") == ["archived"])
+        // No window, so no column caches: nothing would read them.
+        #expect(!FileSystem.exists(space.root + "/archive/churn/.columns"))
+        #expect(try space.count("SELECT count(*) FROM drops WHERE columns_checksum IS NOT NULL") == 0)
         if workerRuns == 2 { #expect(daemon.log.contains("retires: it served 2 runs"), "\(daemon.log.suffix(3000))") }
         #expect(daemon.stop() == 0)
     }
