@@ -34,6 +34,9 @@ actor Scheduler: Service {
     private var queuedKeys = Set<String>()
     /// Pipelines whose queue hit the bound since their inbox was last scanned.
     private var overflowed = Set<String>()
+    /// Which lane dispatch looks at first: the one after the lane that started
+    /// a run last, so a backlog in one pipeline does not keep the others waiting.
+    private var rotation = 0
     /// Folders found in an inbox, each warned about once.
     private var warnedFolders = Set<String>()
     /// Lanes with a drop that could not be claimed (a full disk, an I/O error):
@@ -142,8 +145,11 @@ actor Scheduler: Service {
         defer { context.notifier.status(statusText()) }
         guard stoppingSince == nil else { return }
         let busy = pool.busyLanes
-        for (pipeline, kind, folder, lane) in Self.lanes(configuration)
-            where pool.count < configuration.workers && !busy.contains(lane) {
+        let all = Self.lanes(configuration)
+        let first = all.isEmpty ? 0 : rotation % all.count
+        for index in Array(all.indices[first...]) + Array(all.indices[..<first]) {
+            let (pipeline, kind, folder, lane) = all[index]
+            guard pool.count < configuration.workers, !busy.contains(lane) else { continue }
             if queues[lane, default: []].isEmpty, overflowed.remove(lane) != nil {
                 for path in context.scanInbox(folder, pipeline: pipeline.name) {
                     add(QueuedDrop(pipeline: pipeline.name, source: .inbox(path), kind: kind))
@@ -158,7 +164,10 @@ actor Scheduler: Service {
                 let drop = queue.removeFirst()
                 queues[lane] = queue
                 queuedKeys.remove(drop.key)
-                if start(drop, pipeline: pipeline) { break }
+                if start(drop, pipeline: pipeline) {
+                    rotation = index + 1
+                    break
+                }
             }
         }
         sendAhead()
@@ -175,7 +184,11 @@ actor Scheduler: Service {
     /// For each busy lane whose lane worker can take one more, the lane's next
     /// drop is claimed now and sent to it, so it starts the moment the
     /// current run ends (the lane still runs one drop at a time).
+    /// Not while another lane with drops waiting has no worker: that lane gets the next free one.
     private func sendAhead() {
+        let busy = pool.busyLanes
+        let waiting = queues.filter { !$0.value.isEmpty && !busy.contains($0.key) && (shared == nil || heldLanes.contains($0.key)) }
+        guard waiting.isEmpty else { return }
         for (pipeline, _, _, lane) in Self.lanes(configuration) where !(queues[lane]?.isEmpty ?? true) {
             guard let pid = pool.aheadSlot(lane: lane, configuration: configuration),
                   shared == nil || heldLanes.contains(lane) else { continue }

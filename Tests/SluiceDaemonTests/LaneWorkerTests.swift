@@ -93,6 +93,24 @@ import Testing
         #expect(daemon.stop() == 0)
     }
 
+    @Test func withOneWorkerThePipelinesTakeTurnsThroughABacklog() throws {
+        let space = try Workspace()
+        let names = ["a", "b", "c"]
+        let pipelines = names.map { name in
+            pipeline([("ok", "")]).replacingOccurrences(of: "  churn:\n", with: "  \(name):\n")
+        }
+        try space.writeConfig("worker_runs: 100\n" + daemonConfig(pipelines, workers: 1))
+        let daemon = try space.startDaemon()
+        for index in 0..<3 {
+            for name in names { try space.drop("\(name)\(index).csv", ChurnData.csv(rows: 30, seed: 90 + UInt64(index)), pipeline: name) }
+        }
+        #expect(eventually(timeout: 60) { (try? space.finishedDrops()) == 9 }, "\(daemon.log.suffix(3000))")
+        // Round robin: no pipeline's backlog (nor a run sent ahead) keeps the others waiting.
+        let order = try space.strings("SELECT pipeline FROM runs ORDER BY id")
+        #expect(order == ["a", "b", "c", "a", "b", "c", "a", "b", "c"], "\(order)")
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func aWorkerWhoseDescriptorsGrowIsReplaced() throws {
         let space = try Workspace()
         let daemon = try start(space, workerRuns: 100, stages: [("leak-descriptor", "")])
