@@ -138,7 +138,12 @@ final class WorkerPool {
             } else {
                 process = try launch(claim: claim, runKey: runKey, dropId: dropId, configuration: configuration,
                                      serving: serving)
-                if serving { try process.send(request ?? "") }
+                if serving {
+                    do { try process.send(request ?? "") } catch {
+                        retire(process)   // it ends at the end of its stdin; its exit finds no run
+                        throw error
+                    }
+                }
             }
             let served = (reused?.served ?? 0) + 1
             running[process.pid] = Running(claim: claim, runKey: runKey, dropId: dropId, limits: pipeline.limits,
@@ -256,8 +261,9 @@ final class WorkerPool {
         case .runEnded(let pid, let status, let retiring):
             guard let worker = running.removeValue(forKey: pid) else { return nil }
             finished(worker, status: status, stoppingSince: stoppingSince, configuration: configuration)
-            if let ahead = worker.ahead, retiring == nil {
-                // The worker has read the next request and runs it now.
+            if let ahead = worker.ahead, retiring == nil, worker.terminatedAt == nil {
+                // The worker has read the next request and runs it now. (One
+                // signalled at its time limit is ending: the run goes back.)
                 running[pid] = Running(claim: ahead.claim, runKey: ahead.runKey, dropId: ahead.dropId, limits: ahead.limits,
                                        process: worker.process, deadline: Timestamp.monotonic() + ahead.limits.timeSeconds,
                                        configSHA256: worker.configSHA256, served: worker.served + 1, runsLimit: worker.runsLimit)
