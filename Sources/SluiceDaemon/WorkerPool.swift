@@ -304,7 +304,7 @@ final class WorkerPool {
         if let retiring {
             context.logger.info("[\(lane)] worker \(worker.process.pid) retires: \(retiring)")
             retire(worker.process)
-        } else if stopping || worker.configSHA256 != configuration.sha256 || idle[lane] != nil {
+        } else if stopping || worker.terminatedAt != nil || worker.configSHA256 != configuration.sha256 || idle[lane] != nil {
             retire(worker.process)
         } else {
             idle[lane] = Idle(process: worker.process, configSHA256: worker.configSHA256,
