@@ -160,15 +160,7 @@ actor Scheduler: Service {
                 guard heldLanes.count < fairShare, shared.takeLane(lane, configuration: configuration) else { continue }
                 heldLanes.insert(lane)
             }
-            while var queue = queues[lane], !queue.isEmpty {
-                let drop = queue.removeFirst()
-                queues[lane] = queue
-                queuedKeys.remove(drop.key)
-                if start(drop, pipeline: pipeline) {
-                    rotation = index + 1
-                    break
-                }
-            }
+            if startNext(lane, pipeline: pipeline) { rotation = index + 1 }
         }
         sendAhead()
         if let shared {
@@ -192,13 +184,28 @@ actor Scheduler: Service {
         for (pipeline, _, _, lane) in Self.lanes(configuration) where !(queues[lane]?.isEmpty ?? true) {
             guard let pid = pool.aheadSlot(lane: lane, configuration: configuration),
                   shared == nil || heldLanes.contains(lane) else { continue }
-            while var queue = queues[lane], !queue.isEmpty {
-                let drop = queue.removeFirst()
-                queues[lane] = queue
-                queuedKeys.remove(drop.key)
-                if start(drop, pipeline: pipeline, ahead: pid) { break }
-            }
+            startNext(lane, pipeline: pipeline, ahead: pid)
         }
+    }
+
+    /// Starts the first drop of `lane`'s queue that still has something to
+    /// run (or sends it ahead to the lane worker `ahead`); false when none had.
+    @discardableResult
+    private func startNext(_ lane: String, pipeline: PipelineConfiguration, ahead: pid_t? = nil) -> Bool {
+        while var queue = queues[lane], !queue.isEmpty {
+            let drop = queue.removeFirst()
+            queues[lane] = queue
+            queuedKeys.remove(drop.key)
+            if start(drop, pipeline: pipeline, ahead: ahead) { return true }
+        }
+        return false
+    }
+
+    /// Runs sent ahead to a worker that ended first go back to the front of their lane.
+    private func requeueReturned() -> Bool {
+        let returned = pool.takeReturned()
+        for drop in returned.reversed() { add(drop, first: true) }
+        return !returned.isEmpty
     }
 
     /// Every pipeline's lanes in order: its training inbox, then scoring and labels when it has them.
@@ -255,16 +262,14 @@ actor Scheduler: Service {
 
     private func handle(_ event: WorkerEvent) {
         let ended = pool.handle(event, stoppingSince: stoppingSince, configuration: configuration)
-        // Runs sent ahead to a worker that ended first go back to the front of their lane.
-        let returned = pool.takeReturned()
-        for drop in returned.reversed() { add(drop, first: true) }
+        let returned = requeueReturned()
         if let pipeline = ended {
             closeFiledClaims()
             noteMonitorAction(pipeline)
             metrics.changed(configuration)
             dispatch()
             resumeIfStopped()
-        } else if !returned.isEmpty {
+        } else if returned {
             dispatch()
         } else {
             context.notifier.status(statusText())
@@ -286,7 +291,7 @@ actor Scheduler: Service {
         let now = Timestamp.monotonic()
         pool.enforceLimits(now: now, stoppingSince: stoppingSince, stopGrace: Self.stopGraceSeconds)
         pool.retireIdle(now: now, configuration: configuration, all: stoppingSince != nil)
-        for drop in pool.takeReturned().reversed() { add(drop, first: true) }
+        let returned = requeueReturned()
         let due = pool.due(now: now, configuration: configuration)
         let rescans = claimRetries.filter { $0.value <= now }.map(\.key)
         for lane in rescans { claimRetries.removeValue(forKey: lane) }
@@ -296,7 +301,7 @@ actor Scheduler: Service {
             }
         }
         let periodic = sharedHousekeeping(now: now) + periodicRescan(now: now) + releasedFolders(now: now)
-        if !due.isEmpty || !rescans.isEmpty || !periodic.isEmpty {
+        if returned || !due.isEmpty || !rescans.isEmpty || !periodic.isEmpty {
             due.forEach(add)
             periodic.forEach(add)
             dispatch()

@@ -115,17 +115,18 @@ final class WorkerPool {
     func start(claim: DropClaim, runKey: String, dropId: Int64?, pipeline: PipelineConfiguration,
                configuration: SluiceConfiguration, fresh: Bool = false) {
         let lane = QueuedDrop.lane(claim.pipeline, claim.kind)
-        let request = Self.request(claim: claim, runKey: runKey, dropId: dropId)
-        let serving = configuration.workerRuns > 1 && request != nil
+        // A lane worker's request, or nil for a one-run worker.
+        let request = configuration.workerRuns > 1 ? Self.request(claim: claim, runKey: runKey, dropId: dropId) : nil
+        let serving = request != nil
         do {
             var reused = idle.removeValue(forKey: lane)
             if let worker = reused, fresh || !serving || worker.configSHA256 != configuration.sha256 {
                 retire(worker.process)
                 reused = nil
             }
-            if let worker = reused {
+            if let worker = reused, let request {
                 do {
-                    try worker.process.send(request ?? "")
+                    try worker.process.send(request)
                 } catch {
                     // It died while idle (its exit is on the way): a new worker takes the run.
                     retire(worker.process)
@@ -138,8 +139,8 @@ final class WorkerPool {
             } else {
                 process = try launch(claim: claim, runKey: runKey, dropId: dropId, configuration: configuration,
                                      serving: serving)
-                if serving {
-                    do { try process.send(request ?? "") } catch {
+                if let request {
+                    do { try process.send(request) } catch {
                         retire(process)   // it ends at the end of its stdin; its exit finds no run
                         throw error
                     }
@@ -224,8 +225,10 @@ final class WorkerPool {
     }
 
     /// Closes a lane worker's stdin: it exits when it has read the end (at once when idle).
-    private func retire(_ process: WorkerProcess) {
-        if let input = openInputs.removeValue(forKey: process.pid) { close(input) }
+    private func retire(_ process: WorkerProcess) { retire(pid: process.pid) }
+
+    private func retire(pid: pid_t) {
+        if let input = openInputs.removeValue(forKey: pid) { close(input) }
     }
 
     /// Lets go of lane workers idle too long or on an old configuration; all of them when `all`.
@@ -285,7 +288,7 @@ final class WorkerPool {
                   configuration: configuration, fresh: true)
             return nil
         case .exited(let pid, let status):
-            retire(WorkerProcess(pid: pid, input: nil))
+            retire(pid: pid)   // its stdin, if still open
             if let lane = idle.first(where: { $0.value.process.pid == pid })?.key {
                 idle.removeValue(forKey: lane)
                 if status != 0 { context.logger.warning("[\(lane)] idle worker \(pid) ended: \(WorkerExit.failure(status: status, timedOut: false, limitSeconds: 0) ?? "exit 0")") }

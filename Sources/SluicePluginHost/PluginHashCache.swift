@@ -3,7 +3,7 @@ import SluiceSystem
 import Glibc
 #endif
 
-/// The SHA-256 of plugin files, remembered by file identity (device, inode,
+/// The SHA-256 of plugin files, remembered by ``FileIdentity`` (device, inode,
 /// size, modification and change times in nanoseconds), so a process that
 /// loads the stock plugins does not hash ~12 MB each time it starts. An
 /// entry is one small file per plugin path in `<state_dir>/cache/plugin-sha256/`:
@@ -26,7 +26,7 @@ public struct PluginHashCache: Sendable {
 
     /// The SHA-256 of the file at `path`, from the cache when its identity is the one remembered.
     public func sha256(of path: String) throws -> String {
-        guard let before = Self.identity(path) else { return try ContentHash.sha256(file: path) }
+        guard let before = FileIdentity(path) else { return try ContentHash.sha256(file: path) }
         let entry = folder + "/" + ContentHash.sha256(Array(path.utf8))
         if FileSystem.exists(entry), let text = try? FileSystem.readText(entry) {
             // An unreadable or torn entry is recomputed below and replaced: it is only a cache.
@@ -34,7 +34,7 @@ public struct PluginHashCache: Sendable {
             if fields.count == 2, fields[0] == before.key, fields[1].count == 64 { return fields[1] }
         }
         let sha256 = try ContentHash.sha256(file: path)
-        if let after = Self.identity(path), after.key == before.key, Timestamp.unixNow() - after.ctime >= settledSeconds {
+        if let after = FileIdentity(path), after == before, Timestamp.unixNow() - after.changedAt >= settledSeconds {
             do {
                 try FileSystem.createDirectory(folder)
                 try FileSystem.writeAtomically(before.key + "\t" + sha256 + "\n", to: entry)
@@ -43,13 +43,5 @@ public struct PluginHashCache: Sendable {
             }
         }
         return sha256
-    }
-
-    private static func identity(_ path: String) -> (key: String, ctime: Double)? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        let key = "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):"
-            + "\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
-        return (key, Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9)
     }
 }

@@ -30,6 +30,11 @@ public final class PluginLoader: @unchecked Sendable {
         self.hashCache = hashCache
     }
 
+    /// A loader that remembers plugin hashes in `stateDirectory`'s cache (``PluginHashCache``).
+    public convenience init(cachingHashesIn stateDirectory: String) {
+        self.init(hashCache: PluginHashCache(stateDirectory: stateDirectory))
+    }
+
     /// Loads (or returns the already loaded) plugin at `path`.
     /// - Throws: ``PluginLoadError`` naming exactly what is wrong.
     public func load(path: String) throws -> LoadedPlugin {

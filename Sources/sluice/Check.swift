@@ -15,7 +15,7 @@ struct Check: ParsableCommand {
         let configuration = try options.load()
         let catalog: StageCatalog
         do {
-            catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(hashCache: PluginHashCache(stateDirectory: configuration.stateDirectory)))
+            catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(cachingHashesIn: configuration.stateDirectory))
         } catch {
             throw Failure("\(error)")
         }

@@ -54,9 +54,7 @@ struct LaneWorker {
     /// One run, as a one-run `sluice work` would do it; returns its exit status.
     private func runOne(workDirectory: String, runKey: String, dropId: Int64?) -> Int32 {
         do {
-            guard let lock = try FileLock.acquire(workDirectory + "/" + DropClaim.workerLockName, timeout: 30) else {
-                throw Failure("work folder \(workDirectory) is held by another worker for 30 s; not running its drop twice")
-            }
+            let lock = try Work.lockFolder(workDirectory)
             defer { close(lock) }
             CrashPoint.workerStarted.reach()
             let claim = try DropClaim.load(workDirectory: workDirectory)

@@ -22,7 +22,7 @@ struct PreparedPipeline {
         self.pipeline = pipeline
         self.logger = logger
         // Only this pipeline's plugins: another pipeline's broken plugin is not this run's concern.
-        catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(hashCache: PluginHashCache(stateDirectory: configuration.stateDirectory)), only: pipeline.name)
+        catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(cachingHashesIn: configuration.stateDirectory), only: pipeline.name)
         ledger = try SQLLedger.open(configuration.ledgerLocation)
     }
 

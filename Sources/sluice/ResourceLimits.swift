@@ -7,9 +7,8 @@ import Glibc
 /// setrlimit(2) for a worker, before plugins load.
 enum ResourceLimits {
     static func apply(_ limits: RunLimits) throws {
-        try set(RLIMIT_AS, UInt64(limits.memoryMB) << 20, name: "RLIMIT_AS")
+        try applyLasting(limits)
         try set(RLIMIT_CPU, UInt64(limits.cpuSeconds), hard: UInt64(limits.cpuSeconds) + 5, name: "RLIMIT_CPU")
-        try set(RLIMIT_NOFILE, UInt64(limits.openFiles), name: "RLIMIT_NOFILE")
     }
 
     /// A lane worker's limits, set once before its plugins load: memory and

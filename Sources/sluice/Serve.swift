@@ -69,7 +69,7 @@ struct Serve: AsyncParsableCommand {
         }
         do {
             try OneShotServe.prepareFolders(configuration)
-            let catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(hashCache: PluginHashCache(stateDirectory: configuration.stateDirectory)))
+            let catalog = try StageCatalog(configuration: configuration, loader: PluginLoader(cachingHashesIn: configuration.stateDirectory))
             let ledger = try SQLLedger.open(configuration.ledgerLocation)
             let serve = OneShotServe(configuration: configuration, ledger: ledger, catalog: catalog, logger: logger)
             let summary = try serve.run(only: pipeline)

@@ -73,6 +73,15 @@ struct Work: ParsableCommand {
         }
     }
 
+    /// Takes the work folder's worker lock (waiting up to 30 s for another
+    /// worker to let go) and returns its descriptor; closing it lets go.
+    static func lockFolder(_ workDirectory: String) throws -> Int32 {
+        guard let lock = try FileLock.acquire(workDirectory + "/" + DropClaim.workerLockName, timeout: 30) else {
+            throw Failure("work folder \(workDirectory) is held by another worker for 30 s; not running its drop twice")
+        }
+        return lock
+    }
+
     static func busyMessage(workDirectory: String, runKey: String, error: any Error) -> String {
         "sluice work: \(workDirectory) (run \(runKey)): the ledger stayed locked by another process for more than "
             + "\(SQLLedger.busyTimeoutSeconds) s (\(error)); the daemon runs this drop again later\n"
@@ -82,10 +91,7 @@ struct Work: ParsableCommand {
         // The folder's worker lock first, then the lifeline: a worker whose
         // daemon died before this point exits here, and recovery waits for a
         // lock held past it (see Recovery).
-        guard let lock = try FileLock.acquire(workDirectory + "/" + DropClaim.workerLockName, timeout: 30) else {
-            throw Failure("work folder \(workDirectory) is held by another worker for 30 s; not running its drop twice")
-        }
-        _ = lock   // held until the process ends
+        _ = try Self.lockFolder(workDirectory)   // held until the process ends
         if let lifelineFd { try WorkerLifeline.watch(lifelineFd) }
         CrashPoint.workerStarted.reach()
         let configuration = try loadConfiguration()
